@@ -1,0 +1,38 @@
+"""The Celery app and the one beat schedule of the portal's jobs (CONTRACT section 4)."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("goodcar")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The schedule lives here and nowhere else. Times are in CELERY_TIMEZONE (Asia/Shanghai).
+app.conf.beat_schedule = {
+    "sync_feeds": {"task": "core.run_job", "args": ("sync_feeds",), "schedule": crontab(hour=1, minute=0)},
+    "schedule_maintenance": {
+        "task": "core.run_job",
+        "args": ("schedule_maintenance",),
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "dispatch_test_drives": {
+        "task": "core.run_job",
+        "args": ("dispatch_test_drives",),
+        "schedule": crontab(minute="*/5"),
+    },
+    "escalate_tickets": {
+        "task": "core.run_job",
+        "args": ("escalate_tickets",),
+        "schedule": crontab(minute="*/15"),
+    },
+    "snapshot_metrics": {
+        "task": "core.run_job",
+        "args": ("snapshot_metrics",),
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "deliver_outbox": {"task": "core.deliver_outbox", "schedule": 60.0},
+}

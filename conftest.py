@@ -1,0 +1,99 @@
+"""Shared fixtures: users of each role, a logged-in client, Playwright on Debian's Chromium."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from stores.models import Role
+from stores.tests.factories import StoreFactory, make_user
+
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FEED_DIR = tmp_path / "feeds"
+
+
+@pytest.fixture
+def store(db):
+    return StoreFactory(code="GZ-0001")
+
+
+@pytest.fixture
+def other_store(db):
+    return StoreFactory(code="SH-0001", province="上海市", city="上海市", lat=31.23, lng=121.47)
+
+
+@pytest.fixture
+def staff_user(store):
+    return make_user(Role.STAFF, store=store, username="staff")
+
+
+@pytest.fixture
+def manager_user(store):
+    return make_user(Role.MANAGER, store=store, username="manager")
+
+
+@pytest.fixture
+def regional_user(db):
+    return make_user(Role.REGIONAL, provinces=["广东省", "广西壮族自治区"], username="regional")
+
+
+@pytest.fixture
+def hq_user(db):
+    return make_user(Role.HQ, username="hq")
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager_user):
+    client.force_login(manager_user)
+    return client
+
+
+@pytest.fixture
+def regional_client(client, regional_user):
+    client.force_login(regional_user)
+    return client
+
+
+@pytest.fixture
+def hq_client(client, hq_user):
+    client.force_login(hq_user)
+    return client
+
+
+# Playwright drives Debian's Chromium; its own browser download cannot work here.
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture
+def screenshot_dir():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,35 @@
+from celery import shared_task
+from django.db import OperationalError
+
+from . import jobs
+
+
+@shared_task(
+    name="core.run_job",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 5},
+)
+def run_job_task(name: str) -> dict:
+    run = jobs.run_job(name, triggered_by="scheduler")
+    return {"outcome": run.outcome, "counts": run.counts}
+
+
+@shared_task(name="core.ping")
+def ping(value: int) -> int:
+    """A round trip through the broker and a worker, used by health and worker tests."""
+    return value + 1
+
+
+@shared_task(
+    name="core.deliver_outbox",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 5},
+)
+def deliver_outbox() -> dict:
+    from .notifications import deliver_pending
+
+    return deliver_pending()
