@@ -1,14 +1,14 @@
 from django.urls import path
 
-from .views import orders, test_drives, vehicles
+from .views import orders, testdrives, vehicles
 
 app_name = "sales"
 
 urlpatterns = [
-    path("test-drives/", test_drives.testdrive_list, name="testdrive_list"),
-    path("test-drives/new/", test_drives.testdrive_new, name="testdrive_new"),
-    path("test-drives/day/", test_drives.testdrive_day, name="testdrive_day"),
-    path("test-drives/<int:pk>/", test_drives.testdrive_detail, name="testdrive_detail"),
+    path("test-drives/", testdrives.testdrive_list, name="testdrive_list"),
+    path("test-drives/new/", testdrives.testdrive_new, name="testdrive_new"),
+    path("test-drives/day/", testdrives.testdrive_day, name="testdrive_day"),
+    path("test-drives/<int:pk>/", testdrives.testdrive_detail, name="testdrive_detail"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/deliveries/", orders.delivery_list, name="delivery_list"),
     path("orders/<str:number>/", orders.order_detail, name="order_detail"),

@@ -2,7 +2,7 @@
 
 from .customers import customer_get_or_create_by_phone, phone_views_record
 from .orders import order_create, order_transition
-from .test_drives import BookingRefused, BookingResult, test_drive_book, test_drive_transition
+from .testdrives import BookingRefused, BookingResult, test_drive_book, test_drive_transition
 from .vehicles import vehicle_correct_mileage
 
 __all__ = [

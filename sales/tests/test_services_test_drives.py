@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from sales.models import Customer, TestDrive, Vehicle
 from sales.services import BookingRefused, test_drive_book, test_drive_transition
-from sales.services import test_drives as booking
+from sales.services import testdrives as booking
 from sales.tests.factories import CarModelFactory, TestDriveFactory, VehicleFactory, local_slot
 from stores.models import SlotLoad, Store
 from stores.tests.factories import StoreFactory

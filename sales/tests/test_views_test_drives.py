@@ -56,7 +56,9 @@ def test_double_submitted_form_books_once_and_redirects_to_the_same_booking(staf
         ({"model": "NOPE"}, "Select a valid choice"),
     ],
 )
-def test_refused_booking_rerenders_the_form_with_the_reason_and_keeps_input(staff_client, car_model, overrides, message):
+def test_refused_booking_rerenders_the_form_with_the_reason_and_keeps_input(
+    staff_client, car_model, overrides, message
+):
     data = form(**overrides)
     response = staff_client.post(NEW, data)
     assert response.status_code == 200
@@ -199,8 +201,12 @@ def test_list_shows_full_numbers_to_managers_and_logs_them(manager_client, store
 
 
 def test_list_shows_upcoming_by_default_and_other_periods_on_request(staff_client, store, car_model):
-    TestDriveFactory(store=store, model=car_model, slot_start=local_slot(days=-2), customer=CustomerFactory(name="昨天客户"))
-    TestDriveFactory(store=store, model=car_model, slot_start=local_slot(days=3), customer=CustomerFactory(name="未来客户"))
+    TestDriveFactory(
+        store=store, model=car_model, slot_start=local_slot(days=-2), customer=CustomerFactory(name="昨天客户")
+    )
+    TestDriveFactory(
+        store=store, model=car_model, slot_start=local_slot(days=3), customer=CustomerFactory(name="未来客户")
+    )
     html = staff_client.get("/sales/test-drives/").content.decode()
     assert "未来客户" in html and "昨天客户" not in html
     html = staff_client.get("/sales/test-drives/?period=past").content.decode()
@@ -251,7 +257,7 @@ def test_day_view_query_count_does_not_grow_with_bookings(
     TestDriveFactory(store=store, model=car_model, slot_start=local_slot(hour=9), customer=CustomerFactory())
     few = count_queries()
     for hour in range(8, 20):
-        for i in range(2):
+        for _i in range(2):
             TestDriveFactory(store=store, model=car_model, slot_start=local_slot(hour=hour), customer=CustomerFactory())
     assert count_queries() == few
     with django_assert_max_num_queries(8):

@@ -13,7 +13,7 @@ from .. import selectors, services
 from ..access import sees_full_phone_in_lists, test_drives_visible_to
 from ..forms import TestDriveBookingForm, TestDriveFilterForm
 from ..paging import page_of
-from ..services.test_drives import allowed_actions
+from ..services.testdrives import allowed_actions
 
 
 def _own_store(user):
@@ -126,7 +126,7 @@ def testdrive_new(request):
             "form": form,
             "refusal": refusal,
             "own_store": _own_store(request.user),
-            "last_day": services.test_drives.last_bookable_day(),
+            "last_day": services.testdrives.last_bookable_day(),
         },
     )
 
