@@ -4,6 +4,7 @@ Imported by AftersalesConfig.ready. Test-drive dispatch lives in sales (it knows
 after-sales); its job is registered here, where every dispatch job is wired.
 """
 
+from aftersales.services import schedule_run
 from core.jobs import job
 from sales import dispatch as testdrive_dispatch
 
@@ -11,3 +12,8 @@ from sales import dispatch as testdrive_dispatch
 @job("dispatch_test_drives")
 def dispatch_test_drives() -> dict[str, int]:
     return testdrive_dispatch.dispatch_waiting()
+
+
+@job("schedule_maintenance")
+def schedule_maintenance() -> dict[str, int]:
+    return schedule_run.schedule_maintenance()

@@ -90,3 +90,13 @@ def booked_in_slots(store_ids, starts: list[dt.datetime], resource: str) -> dict
         "store_id", "starts_at", "booked"
     )
     return {(store_id, start): booked for store_id, start, booked in rows}
+
+
+def booked_in_range(
+    store_ids, first: dt.datetime, last: dt.datetime, resource: str
+) -> dict[tuple[int, dt.datetime], int]:
+    """Booked units per (store id, slot start) for slots from `first` to `last`, in one query."""
+    rows = SlotLoad.objects.filter(
+        store_id__in=list(store_ids), starts_at__gte=first, starts_at__lte=last, resource=resource, booked__gt=0
+    ).values_list("store_id", "starts_at", "booked")
+    return {(store_id, start): booked for store_id, start, booked in rows}
