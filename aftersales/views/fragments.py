@@ -8,10 +8,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from aftersales import maintenance, selectors
+from aftersales import selectors
 from aftersales.access import vehicle_in_reach
 from aftersales.models import Kind
-from aftersales.services import sla
+from aftersales.services import maintenance, sla
 from sales.models import Vehicle
 from stores.access import get_visible_or_404, stores_visible_to
 
@@ -31,7 +31,8 @@ def vehicle_work(request, vin: str):
         "tickets": [t for t in tickets if t.kind not in (Kind.MAINTENANCE, Kind.RECALL)],
         "maintenance": [t for t in tickets if t.kind == Kind.MAINTENANCE],
         "recalls": [t for t in tickets if t.kind == Kind.RECALL],
-        "due": maintenance.maintenance_due(vehicle, timezone.localdate()),
+        "due": maintenance.maintenance_due(vehicle, today=timezone.localdate()),
+        "next_due": maintenance.next_due(vehicle),
     }
     return render(request, "aftersales/partials/vehicle_work.html", context)
 
