@@ -61,6 +61,10 @@ class TicketFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not show_store:
             del self.fields["store"]
+        # Rendered by hand in the queue (plain Bootstrap markup: cheaper than crispy per field).
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
 
     def filters(self) -> dict:
         """The valid filters as a plain dict; invalid fields are dropped."""
