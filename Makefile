@@ -24,6 +24,8 @@ demo: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo --scale small
 	@DEBUG=1 $(PY) manage.py demo_logins
+	@trap 'kill 0' INT TERM EXIT; \
+	DEBUG=1 $(PY) manage.py run_scheduler & \
 	DEBUG=1 $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 # The whole suite. Uses DATABASE_URL / REDIS_URL when set, SQLite and in-process jobs otherwise.

@@ -86,6 +86,19 @@ class Ticket(TimeStampedModel):
 
     OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting_parts")
 
+    # The allowed transitions, written once: {from: {to: the lowest role that may make it}}.
+    # Enforced by aftersales.services.tickets.ticket_transition. "manager" means manager or above
+    # (regional, HQ); only they cancel, close or reopen.
+    TRANSITIONS = {
+        Status.NEW: {Status.ASSIGNED: "staff", Status.IN_PROGRESS: "staff", Status.CANCELLED: "manager"},
+        Status.ASSIGNED: {Status.IN_PROGRESS: "staff", Status.CANCELLED: "manager"},
+        Status.IN_PROGRESS: {Status.WAITING_PARTS: "staff", Status.RESOLVED: "staff", Status.CANCELLED: "manager"},
+        Status.WAITING_PARTS: {Status.IN_PROGRESS: "staff", Status.CANCELLED: "manager"},
+        Status.RESOLVED: {Status.CLOSED: "manager", Status.IN_PROGRESS: "manager"},
+        Status.CLOSED: {Status.IN_PROGRESS: "manager"},
+        Status.CANCELLED: {},
+    }
+
     class Payer(models.TextChoices):
         NONE = "", _("Not applicable")
         CARMAKER = "carmaker", _("Carmaker (vehicle)")
@@ -139,6 +152,9 @@ class Ticket(TimeStampedModel):
     response_due_at = models.DateTimeField(_("response due"))
     due_at = models.DateTimeField(_("resolution due"))
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    # The start of the last 20% of each window ("at risk"); moved with the due times.
+    response_risk_at = models.DateTimeField(_("response at risk from"), null=True, blank=True)
+    risk_at = models.DateTimeField(_("resolution at risk from"), null=True, blank=True)
     paused_at = models.DateTimeField(_("clock paused at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

@@ -88,3 +88,18 @@ def get_visible_or_404(queryset: QuerySet, **lookup) -> Model:
         return queryset.get(**lookup)
     except queryset.model.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def provinces_visible_to(user) -> list[str] | None:
+    """The provinces whose figures and store-less work the user may see: None means all (HQ).
+
+    For rollups kept per province (dashboards) and scheduled work no store took yet (the
+    unassigned queue): regional managers see their provinces, staff and managers none.
+    """
+    role = role_of(user)
+    if role == Role.HQ:
+        return None
+    membership = membership_of(user)
+    if role == Role.REGIONAL and membership is not None:
+        return membership.provinces_list
+    return []

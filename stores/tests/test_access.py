@@ -51,3 +51,11 @@ def test_scope_by_store_filters_related_records_like_stores_visible_to(network):
     scoped = scope_by_store(Membership.objects.filter(user__in=staff_elsewhere), user)
     assert [m.store.code for m in scoped] == ["BJ-1"]
     assert Store.objects.count() == 3
+
+
+def test_provinces_visible_to_by_role(staff_user, regional_user, hq_user):
+    from stores.access import provinces_visible_to
+
+    assert provinces_visible_to(hq_user) is None
+    assert provinces_visible_to(regional_user) == ["广东省", "广西壮族自治区"]
+    assert provinces_visible_to(staff_user) == []

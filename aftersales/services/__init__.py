@@ -1,0 +1,1 @@
+"""Writes of the after-sales app: tickets, their SLA clock, attachments, recall campaigns."""

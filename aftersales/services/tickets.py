@@ -1,0 +1,361 @@
+"""Writes on tickets: open, move through the statuses, assign, prioritise, comment, pay.
+
+Every change writes an append-only TicketEvent in the same transaction. Role rules live in
+Ticket.TRANSITIONS (statuses) and here (the other changes); callers have already scoped the
+ticket to the actor's reach (stores.access). `actor=None` is the system (jobs).
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales import responsibility
+from aftersales.models import Kind, Priority, RecallCampaign, Ticket, TicketCounter, TicketEvent
+from aftersales.services import sla
+from sales.models import Vehicle, VehicleReach
+from stores.access import membership_of, role_of
+from stores.models import Role, Store
+
+# How far up the ladder a role stands; a transition names the lowest role that may make it.
+ROLE_RANK = {Role.STAFF: 0, Role.MANAGER: 1, Role.REGIONAL: 2, Role.HQ: 3}
+REQUIRED_RANK = {"staff": 0, "manager": 1, "hq": 3}
+
+NUMBER_PREFIX = "AS"
+
+
+def _rank(actor) -> int:
+    if actor is None:  # the system
+        return ROLE_RANK[Role.HQ]
+    role = role_of(actor)
+    if role is None:
+        raise PermissionDenied(_("You have no role in the portal."))
+    return ROLE_RANK[role]
+
+
+def may_transition(*, ticket: Ticket, to_status: str, actor) -> bool:
+    """Whether `actor` may move `ticket` to `to_status` (allowed edge and high enough role)."""
+    needed = Ticket.TRANSITIONS.get(ticket.status, {}).get(to_status)
+    if needed is None:
+        return False
+    try:
+        return _rank(actor) >= REQUIRED_RANK[needed]
+    except PermissionDenied:
+        return False
+
+
+def allowed_transitions(*, ticket: Ticket, actor) -> list[str]:
+    """The statuses this actor may move the ticket to, in the order of Ticket.Status."""
+    return [s for s in Ticket.Status.values if may_transition(ticket=ticket, to_status=s, actor=actor)]
+
+
+def next_number(*, at: dt.datetime) -> str:
+    """The next ticket number of the local year, e.g. AS-2026-0001234. Call inside a transaction."""
+    year = timezone.localtime(at).year
+    TicketCounter.objects.get_or_create(year=year)
+    counter = TicketCounter.objects.select_for_update().get(year=year)
+    counter.last = F("last") + 1
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    return f"{NUMBER_PREFIX}-{year}-{counter.last:07d}"
+
+
+def ticket_add_event(
+    *, ticket: Ticket, kind: str, actor, message: str = "", data: dict[str, Any] | None = None
+) -> TicketEvent:
+    """Append one event to the ticket's history."""
+    return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, message=message, data=data or {})
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    vehicle: Vehicle,
+    kind: str,
+    priority: str,
+    summary: str,
+    description: str = "",
+    store: Store | None,
+    created_by: AbstractBaseUser | None = None,
+    source: str = Ticket.Source.MANUAL,
+    province: str | None = None,
+    component: str = "",
+    due_point: str = "",
+    campaign: RecallCampaign | None = None,
+    booked_slot: dt.datetime | None = None,
+    dispatch_note: dict | None = None,
+) -> Ticket:
+    """Open a ticket: numbered, SLA targets copied from the policy, the CREATED event written.
+
+    `store=None` is only for scheduled work no store could take (the regional manager's queue);
+    then `province` says whose queue it is.
+    """
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Unknown ticket kind: %(kind)s.") % {"kind": kind}})
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Unknown priority: %(priority)s.") % {"priority": priority}})
+    if store is not None and store.status != Store.Status.ACTIVE:
+        raise ValidationError(
+            {"store": _("Store %(code)s is not active and takes no new tickets.") % {"code": store.code}}
+        )
+    if store is None and not province:
+        raise ValidationError({"store": _("A ticket needs a store, or a province when no store could take it.")})
+
+    now = timezone.now()
+    ticket = Ticket(
+        number=next_number(at=now),
+        kind=kind,
+        priority=priority,
+        source=source,
+        vehicle=vehicle,
+        customer_id=vehicle.owner_id,
+        store=store,
+        province=store.province if store is not None else province,
+        created_by=created_by,
+        summary=summary.strip(),
+        description=description.strip(),
+        component=component,
+        payer=responsibility.derived_payer(kind=kind, component=component),
+        due_point=due_point,
+        booked_slot=booked_slot,
+        dispatch_note=dispatch_note or {},
+        campaign=campaign,
+        **sla.sla_fields(kind=kind, priority=priority, opened_at=now),
+    )
+    ticket.full_clean(validate_unique=False, validate_constraints=False)
+    ticket.save()
+    if store is not None:
+        VehicleReach.objects.get_or_create(vehicle=vehicle, store=store)
+    ticket_add_event(
+        ticket=ticket,
+        kind=TicketEvent.Kind.CREATED,
+        actor=created_by,
+        data={"kind": kind, "priority": priority, "store": store.code if store else None, "source": source},
+    )
+    return ticket
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    """The ticket re-read under a row lock, so two concurrent changes cannot interleave."""
+    fresh = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    for field in fresh._meta.concrete_fields:
+        setattr(ticket, field.attname, getattr(fresh, field.attname))
+    return ticket
+
+
+@transaction.atomic
+def ticket_transition(
+    *, ticket: Ticket, to_status: str, actor, message: str = "", at: dt.datetime | None = None
+) -> Ticket:
+    """Move the ticket along one allowed edge of Ticket.TRANSITIONS, if the actor's role may."""
+    _lock(ticket)
+    now = at or timezone.now()
+    from_status = ticket.status
+    edges = Ticket.TRANSITIONS.get(from_status, {})
+    if to_status not in edges:
+        raise ValidationError(
+            _("A ticket cannot go from %(from)s to %(to)s.")
+            % {"from": Ticket.Status(from_status).label, "to": _label(to_status)}
+        )
+    if _rank(actor) < REQUIRED_RANK[edges[to_status]]:
+        raise PermissionDenied(
+            _("Only a manager or above may move a ticket from %(from)s to %(to)s.")
+            % {"from": Ticket.Status(from_status).label, "to": Ticket.Status(to_status).label}
+        )
+    if to_status == Ticket.Status.ASSIGNED and ticket.assignee_id is None:
+        raise ValidationError(_("Assign the ticket to someone first."))
+
+    fields = ["status", "updated_at"]
+    data: dict[str, Any] = {"from": from_status, "to": to_status}
+    if from_status == Ticket.Status.NEW and ticket.responded_at is None:
+        ticket.responded_at = now
+        fields.append("responded_at")
+    if from_status == Ticket.Status.WAITING_PARTS:
+        changed, paused_for = sla.resume_fields(ticket, now)
+        fields += changed
+        data["paused_seconds"] = int(paused_for.total_seconds())
+    if to_status == Ticket.Status.WAITING_PARTS:
+        fields += sla.pause_fields(ticket, now)
+    if to_status == Ticket.Status.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+        if ticket.kind == Kind.MAINTENANCE:
+            _reset_maintenance_clock(ticket, now)
+    if to_status in (Ticket.Status.CLOSED, Ticket.Status.CANCELLED):
+        ticket.closed_at = now
+        fields.append("closed_at")
+    if from_status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED):  # reopened
+        ticket.resolved_at = None
+        ticket.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+    ticket.status = to_status
+    ticket.save(update_fields=sorted(set(fields)))
+    ticket_add_event(ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=actor, message=message, data=data)
+    return ticket
+
+
+def _label(status: str) -> str:
+    try:
+        return str(Ticket.Status(status).label)
+    except ValueError:
+        return status
+
+
+def _reset_maintenance_clock(ticket: Ticket, now: dt.datetime) -> None:
+    """A completed maintenance restarts the vehicle's maintenance clock (date, mileage, store)."""
+    vehicle = Vehicle.objects.select_for_update().get(pk=ticket.vehicle_id)
+    vehicle.last_service_on = timezone.localdate(now)
+    vehicle.last_service_km = vehicle.mileage_km
+    vehicle.last_service_store_id = ticket.store_id
+    vehicle.save(update_fields=["last_service_on", "last_service_km", "last_service_store", "updated_at"])
+
+
+def may_assign(*, actor, assignee) -> bool:
+    """Managers and above assign anyone of the store; staff may only take a ticket themselves."""
+    if actor is None:
+        return True
+    try:
+        rank = _rank(actor)
+    except PermissionDenied:
+        return False
+    return rank >= ROLE_RANK[Role.MANAGER] or (assignee is not None and assignee.pk == actor.pk)
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, assignee: AbstractBaseUser | None, actor) -> Ticket:
+    """Give the ticket to a member of its store (None unassigns); a new ticket becomes assigned."""
+    _lock(ticket)
+    if not ticket.is_open:
+        raise ValidationError(_("A finished ticket cannot be assigned."))
+    if not may_assign(actor=actor, assignee=assignee):
+        raise PermissionDenied(_("Staff may only assign a ticket to themselves."))
+    if assignee is not None:
+        membership = membership_of(assignee)
+        if membership is None or membership.store_id is None or membership.store_id != ticket.store_id:
+            raise ValidationError(
+                _("%(user)s does not work at the ticket's store.") % {"user": assignee.get_username()}
+            )
+    previous = ticket.assignee
+    if (previous.pk if previous else None) == (assignee.pk if assignee else None):
+        return ticket
+    ticket.assignee = assignee
+    fields = ["assignee", "updated_at"]
+    if ticket.status == Ticket.Status.NEW and assignee is not None:
+        ticket.status = Ticket.Status.ASSIGNED
+        ticket.responded_at = ticket.responded_at or timezone.now()
+        fields += ["status", "responded_at"]
+    ticket.save(update_fields=fields)
+    ticket_add_event(
+        ticket=ticket,
+        kind=TicketEvent.Kind.ASSIGNED,
+        actor=actor,
+        data={
+            "from": previous.get_username() if previous else None,
+            "to": assignee.get_username() if assignee else None,
+            "status": ticket.status,
+        },
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_set_priority(*, ticket: Ticket, priority: str, actor, reason: str = "") -> Ticket:
+    """Change the priority (manager or above); the SLA targets follow the new priority's policy.
+
+    The new windows run from the ticket's opening, keeping any time already spent paused.
+    """
+    _lock(ticket)
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Unknown priority: %(priority)s.") % {"priority": priority}})
+    if _rank(actor) < ROLE_RANK[Role.MANAGER]:
+        raise PermissionDenied(_("Only a manager or above may change a ticket's priority."))
+    if not ticket.is_open:
+        raise ValidationError(_("A finished ticket keeps its priority."))
+    if priority == ticket.priority:
+        return ticket
+    previous = ticket.priority
+    paused_shift = _paused_shift(ticket)
+    fresh = sla.sla_fields(kind=ticket.kind, priority=priority, opened_at=ticket.created_at + paused_shift)
+    fields = ["priority", "due_at", "risk_at", "updated_at"]
+    ticket.due_at, ticket.risk_at = fresh["due_at"], fresh["risk_at"]
+    if ticket.responded_at is None:
+        ticket.response_due_at, ticket.response_risk_at = fresh["response_due_at"], fresh["response_risk_at"]
+        fields += ["response_due_at", "response_risk_at"]
+    ticket.priority = priority
+    ticket.save(update_fields=fields)
+    ticket_add_event(
+        ticket=ticket,
+        kind=TicketEvent.Kind.PRIORITY,
+        actor=actor,
+        message=reason,
+        data={"from": previous, "to": priority},
+    )
+    return ticket
+
+
+def _paused_shift(ticket: Ticket) -> dt.timedelta:
+    """Time the resolution clock has been paused so far (how far the due time moved)."""
+    if ticket.risk_at is None:
+        return dt.timedelta(0)
+    window = (ticket.due_at - ticket.risk_at) / sla.AT_RISK_SHARE
+    return max(ticket.due_at - ticket.created_at - window, dt.timedelta(0))
+
+
+@transaction.atomic
+def ticket_comment(*, ticket: Ticket, actor, message: str) -> TicketEvent:
+    text = (message or "").strip()
+    if not text:
+        raise ValidationError({"message": _("Write a comment first.")})
+    if len(text) > 5000:
+        raise ValidationError({"message": _("A comment has at most 5,000 characters.")})
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+    return ticket_add_event(ticket=ticket, kind=TicketEvent.Kind.COMMENT, actor=actor, message=text)
+
+
+@transaction.atomic
+def ticket_set_payer(*, ticket: Ticket, payer: str, reason: str, actor) -> Ticket:
+    """HQ overrides the paying party, with a reason kept on the ticket and in the history."""
+    _lock(ticket)
+    if actor is not None and role_of(actor) != Role.HQ:
+        raise PermissionDenied(_("Only HQ may change who pays for a ticket."))
+    if payer not in Ticket.Payer.values:
+        raise ValidationError({"payer": _("Unknown paying party: %(payer)s.") % {"payer": payer}})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for changing who pays.")})
+    previous = ticket.payer
+    ticket.payer = payer
+    ticket.payer_override_reason = reason[:300]
+    ticket.save(update_fields=["payer", "payer_override_reason", "updated_at"])
+    ticket_add_event(
+        ticket=ticket, kind=TicketEvent.Kind.PAYER, actor=actor, message=reason, data={"from": previous, "to": payer}
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_set_component(*, ticket: Ticket, component: str, actor) -> Ticket:
+    """Name the component at fault; the paying party follows unless HQ has overridden it."""
+    _lock(ticket)
+    _rank(actor)
+    if component not in Ticket.Component.values:
+        raise ValidationError({"component": _("Unknown component: %(component)s.") % {"component": component}})
+    previous = ticket.component
+    ticket.component = component
+    fields = ["component", "updated_at"]
+    if not ticket.payer_override_reason:
+        ticket.payer = responsibility.derived_payer(kind=ticket.kind, component=component)
+        fields.append("payer")
+    ticket.save(update_fields=fields)
+    ticket_add_event(
+        ticket=ticket,
+        kind=TicketEvent.Kind.PAYER,
+        actor=actor,
+        data={"component_from": previous, "component_to": component, "payer": ticket.payer},
+    )
+    return ticket
