@@ -26,7 +26,13 @@ def model(db):
 
 def test_booking_at_a_store_is_confirmed_once_and_reminded_the_day_before(model, store):
     slot = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + dt.timedelta(days=2)
-    booking = dict(user=None, customer_name="王先生", customer_phone="13912345678", model=model, slot_start=slot)
+    booking = {
+        "user": None,
+        "customer_name": "王先生",
+        "customer_phone": "13912345678",
+        "model": model,
+        "slot_start": slot,
+    }
 
     test_drive_book(**booking, store=store)
     test_drive_book(**booking, store=store)  # the same form again books nothing new
