@@ -19,6 +19,7 @@ from stores.geo import nearest
 from stores.models import Capability, SlotLoad, Store
 from stores.phones import normalise_mobile
 
+from .. import notices
 from ..models import CarModel, TestDrive, Vehicle
 from .customers import customer_get_or_create_by_phone
 
@@ -258,6 +259,8 @@ def test_drive_book(
         if existing is None:
             raise
         return BookingResult(existing, created=False)
+    if test_drive.store_id is not None:
+        notices.testdrive_booked(test_drive)
     return BookingResult(test_drive, created=True)
 
 
