@@ -76,7 +76,7 @@ def test_full_slot_is_refused_with_alternatives(staff_client, store, car_model):
     response = staff_client.post(NEW, form(customer_phone="13900000002"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "All 1 demo cars" in html
+    assert "The only demo car at" in html
     assert 'data-testid="alternatives"' in html
     assert slot_text(hour=11) in html  # the next free slot here
     assert TestDrive.objects.count() == 1
@@ -279,3 +279,14 @@ def test_demo_car_page_lists_the_test_drives_it_served(staff_client, store, car_
     html = staff_client.get(demo.get_absolute_url()).content.decode()
     assert "Test drives as demo car" in html
     assert store.code in html
+
+
+def test_day_view_marks_begun_hours_and_offers_booking_links_for_free_ones(staff_client, store):
+    store.opens_minute, store.closes_minute = 0, 1440
+    store.save()
+    html = staff_client.get("/sales/test-drives/day/").content.decode()
+    assert "begun" in html  # 00:00 today has always begun
+    tomorrow = local_slot(hour=10).date().isoformat()
+    html = staff_client.get(f"/sales/test-drives/day/?date={tomorrow}").content.decode()
+    assert "begun" not in html
+    assert f"/sales/test-drives/new/?slot={tomorrow}%2010%3A00" in html
