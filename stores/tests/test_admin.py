@@ -51,14 +51,6 @@ def test_admin_login_form_refuses_a_staff_password_and_accepts_hq(client, store)
     assert accepted.status_code == 302
 
 
-def test_hq_from_the_feed_needs_neither_is_staff_nor_permissions(client, store):
-    user = make_user(Role.HQ, username="feedhq")
-    user.is_staff = False
-    user.save()
-    client.force_login(user)
-    assert client.get(reverse("admin:stores_store_changelist")).status_code == 200
-
-
 def test_store_changelist_searches_and_filters(network, hq_client):
     url = reverse("admin:stores_store_changelist")
     assert [s.code for s in hq_client.get(url, {"q": "nn-"}).context["cl"].result_list] == ["NN-0001"]

@@ -128,7 +128,8 @@ def test_store_detail_shows_hours_staff_and_todays_capacity(store, staff_user, s
     assert (capacity[10].bays_booked, capacity[10].bays_free) == (3, 1)
 
 
-def test_store_detail_leaves_open_work_to_aftersales_with_a_plain_fallback(store, staff_client):
+def test_store_detail_shows_a_note_when_aftersales_provides_no_open_work_fragment(store, staff_client, monkeypatch):
+    monkeypatch.setattr(views, "OPEN_WORK_URL_NAME", "aftersales:no_such_fragment")
     body = staff_client.get(store.get_absolute_url()).content.decode()
     assert 'data-testid="open-work"' in body
     assert "hx-get" not in body.split('data-testid="open-work"')[1]
