@@ -15,9 +15,9 @@ from . import names
 from .cities import City, jitter, load_cities, stores_per_city
 from .plan import Plan
 
-DEMO_PASSWORD = "Goodcar-demo-2026"
+DEMO_PASSWORD = "Goodcar-demo-2026"  # noqa: S105 (printed for the demo on purpose)
 DEMO_STORE = "JD-BJ-0001"
-UNUSABLE_PASSWORD = "!demo-seeded-user"  # no login until a password is set (as for feed users)
+UNUSABLE_PASSWORD = "!demo-seeded-user"  # noqa: S105 (an unusable hash: no login until one is set)
 
 # (code, name, trim, price, kWh, range km, swappable, service months, service km, share of sales)
 CATALOGUE = (
@@ -49,16 +49,16 @@ DEMO_LOGINS = (
 
 # The rows of the sample store feed (/work/shared/feeds), so that syncing it changes nothing odd.
 SAMPLE_STORES = {
-    "JD-BJ-0001": dict(name="京东汽车服务中心(北京亦庄店)", district="大兴区", address="经海路18号", lat=39.7953,
-                       lng=116.5060, phone="010-67891234", bays=10, demo_cars=3, opens=510, closes=1200),
-    "JD-GZ-0002": dict(name="京东汽车服务中心(广州天河店)", district="天河区", address="黄埔大道西100号", lat=23.1291,
-                       lng=113.3245, phone="13800138000", bays=8, demo_cars=2, opens=540, closes=1260,
-                       capabilities="sales|test_drive|delivery|maintenance|repair"),
-    "PT-SZ-0001": dict(name="速修养车(深圳南山店)", district="南山区", address="科技园路5号", lat=22.5405, lng=113.9530,
-                       phone="13912345678", bays=3, demo_cars=0, opens=480, closes=1140, capabilities="maintenance|tyres"),
-    "PT-CD-0007": dict(name="蓉城快保(成都武侯店)", district="武侯区", address="人民南路四段9号", lat=30.6311, lng=104.0735,
-                       phone="028-85551234", bays=4, demo_cars=0, opens=510, closes=1110,
-                       capabilities="maintenance|repair|bodywork", status="suspended"),
+    "JD-BJ-0001": {"name": "京东汽车服务中心(北京亦庄店)", "district": "大兴区", "address": "经海路18号", "lat": 39.7953,
+                       "lng": 116.5060, "phone": "010-67891234", "bays": 10, "demo_cars": 3, "opens": 510, "closes": 1200},
+    "JD-GZ-0002": {"name": "京东汽车服务中心(广州天河店)", "district": "天河区", "address": "黄埔大道西100号", "lat": 23.1291,
+                       "lng": 113.3245, "phone": "13800138000", "bays": 8, "demo_cars": 2, "opens": 540, "closes": 1260,
+                       "capabilities": "sales|test_drive|delivery|maintenance|repair"},
+    "PT-SZ-0001": {"name": "速修养车(深圳南山店)", "district": "南山区", "address": "科技园路5号", "lat": 22.5405, "lng": 113.9530,
+                       "phone": "13912345678", "bays": 3, "demo_cars": 0, "opens": 480, "closes": 1140, "capabilities": "maintenance|tyres"},
+    "PT-CD-0007": {"name": "蓉城快保(成都武侯店)", "district": "武侯区", "address": "人民南路四段9号", "lat": 30.6311, "lng": 104.0735,
+                       "phone": "028-85551234", "bays": 4, "demo_cars": 0, "opens": 510, "closes": 1110,
+                       "capabilities": "maintenance|repair|bodywork", "status": "suspended"},
 }  # fmt: skip
 
 SERVICE_CAPABILITIES = (
@@ -85,8 +85,8 @@ def ensure_catalogue() -> dict[str, CarModel]:
     for code, name, trim, price, kwh, range_km, swappable, months, km, _share in CATALOGUE:
         models[code], _ = CarModel.objects.get_or_create(
             code=code,
-            defaults=dict(name=name, trim=trim, price_cny=price, battery_kwh=kwh, range_km=range_km,
-                          swappable=swappable, service_months=months, service_km=km),
+            defaults={"name": name, "trim": trim, "price_cny": price, "battery_kwh": kwh, "range_km": range_km,
+                          "swappable": swappable, "service_months": months, "service_km": km},
         )  # fmt: skip
     return models
 
@@ -130,17 +130,25 @@ def _store_row(rng: random.Random, city: City, kind: str, number: int, namer: _N
         status = _pick(rng, (("active", 0.98), ("suspended", 0.015), ("closed", 0.005)))
     else:
         brand = names.partner_brand(rng)
-        extra = [c for c, p in (("repair", 0.7), ("tyres", 0.5), ("bodywork", 0.35), ("battery", 0.08)) if rng.random() < p]
-        capabilities = "|".join(c for c in ("maintenance", "repair", "battery", "bodywork", "tyres") if c == "maintenance" or c in extra)
+        extra = [
+            c for c, p in (("repair", 0.7), ("tyres", 0.5), ("bodywork", 0.35), ("battery", 0.08)) if rng.random() < p
+        ]
+        capabilities = "|".join(
+            c for c in ("maintenance", "repair", "battery", "bodywork", "tyres") if c == "maintenance" or c in extra
+        )
         bays = rng.randint(1, 6)
         demo_cars = 0
         opens, closes = _pick(rng, PARTNER_HOURS)
-        phone = names.mobile(90_000_000 + rng.randrange(5_000_000)) if rng.random() < 0.6 else names.landline(rng, city.area_code)
+        phone = (
+            names.mobile(90_000_000 + rng.randrange(5_000_000))
+            if rng.random() < 0.6
+            else names.landline(rng, city.area_code)
+        )
         status = _pick(rng, (("active", 0.95), ("suspended", 0.03), ("closed", 0.02)))
     name = namer.take([f"{brand}({place}店)", f"{brand}({place}{road}店)"])
-    row = dict(code=code, kind=kind, name=name, province=city.province, city=city.name, district=district,
-               address=address, lat=lat, lng=lng, phone=phone, capabilities=capabilities, bays=bays,
-               demo_cars=demo_cars, opens=opens, closes=closes, status=status)  # fmt: skip
+    row = {"code": code, "kind": kind, "name": name, "province": city.province, "city": city.name, "district": district,
+               "address": address, "lat": lat, "lng": lng, "phone": phone, "capabilities": capabilities, "bays": bays,
+               "demo_cars": demo_cars, "opens": opens, "closes": closes, "status": status}  # fmt: skip
     row.update(SAMPLE_STORES.get(code, {}))
     return (row["code"], kind, row["name"], row["province"], row["city"], row["district"], row["address"],
             row["lat"], row["lng"], row["phone"], row["capabilities"], row["bays"], row["demo_cars"],

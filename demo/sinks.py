@@ -6,6 +6,7 @@ generator does not fill gets its default, so fields other apps add later need no
 """
 
 import contextlib
+import itertools
 import json
 from collections.abc import Iterable, Sequence
 from itertools import islice
@@ -70,9 +71,14 @@ class CopySink:
         sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
         positions = layout.positions
         whole = positions == list(range(len(positions)))
+        # Start the generator first: it may query the database, which it cannot do once COPY has begun.
+        iterator = iter(rows)
+        first = next(iterator, None)
+        if first is None:
+            return 0
         written = 0
         with connection.cursor() as cursor, cursor.copy(sql) as copy:
-            for row in rows:
+            for row in itertools.chain((first,), iterator):
                 values = row if whole and len(row) == len(positions) else tuple(row[i] for i in positions)
                 if json_at:
                     values = tuple(_json(v) if i in json_at else v for i, v in enumerate(values))
@@ -106,7 +112,9 @@ def _reset_sequences(models_written: Iterable[type[models.Model]]) -> None:
 
 @contextlib.contextmanager
 def _keep_timestamps(model: type[models.Model]):
-    fields = [f for f in model._meta.concrete_fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    fields = [
+        f for f in model._meta.concrete_fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
     saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
     for field in fields:
         field.auto_now = field.auto_now_add = False
