@@ -1,0 +1,480 @@
+"""Reads of the dashboards: what each role's page shows, in a small, constant number of queries.
+
+Long-range figures come from the snapshot tables (a few hundred rows per page at most); today's
+figures for one store come from indexed queries on that store's own rows. Every queryset is
+scoped through stores.access.
+"""
+
+import datetime as dt
+import operator
+from dataclasses import dataclass, field
+from functools import reduce
+
+from django.db.models import Count, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.models import RecallCampaign, Ticket
+from aftersales.services.sla import AT_RISK, BREACHED, STATE_LABELS, sla_state, state_q
+from core import jobs
+from core.models import FeedRun, JobRun
+from sales.models import Order, TestDrive
+from stores.access import provinces_visible_to, scope_by_store
+from stores.models import SlotLoad, Store
+from stores.provinces import Province
+
+from .models import DailyFigures, ProvinceDailyMetrics, StoreDailyMetrics
+from .services import local_day_bounds
+
+LIST_LIMIT = 10
+RANKING_LIMIT = 20
+STORE_HISTORY_DAYS = 30
+REGIONAL_DAYS = 30
+HQ_DAYS = 90
+FEED_RUNS = 10
+CAMPAIGNS = 8
+DONE_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+
+
+def chart(kind: str, labels: list, datasets: list[dict], **options) -> dict:
+    """The JSON a page hands to static/js/dashboard-charts.js through json_script."""
+    return {"type": kind, "labels": labels, "datasets": datasets, **options}
+
+
+def series(label, data: list, color: str, **extra) -> dict:
+    return {"label": label, "data": data, "color": color, **extra}
+
+
+# --- store staff and managers ---------------------------------------------------------------
+
+
+@dataclass
+class HourSlot:
+    starts_at: dt.datetime
+    bays_booked: int
+    bays_capacity: int
+    demo_booked: int
+    demo_capacity: int
+
+    @property
+    def bays_free(self) -> int:
+        return max(self.bays_capacity - self.bays_booked, 0)
+
+    @property
+    def demo_free(self) -> int:
+        return max(self.demo_capacity - self.demo_booked, 0)
+
+
+@dataclass
+class StoreDashboard:
+    store: Store
+    today: dt.date
+    slots: list[HourSlot]
+    test_drives: list[TestDrive]
+    test_drive_counts: dict[str, int]
+    deliveries: list[Order]
+    deliveries_more: bool
+    open_by_status: list[tuple[str, str, int]]
+    open_total: int
+    breached: int
+    at_risk: int
+    sla_tickets: list[Ticket]
+    maintenance: list[Ticket]
+    maintenance_more: bool
+    history: list[StoreDailyMetrics]
+    charts: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def test_drives_total(self) -> int:
+        return sum(self.test_drive_counts.values())
+
+    @property
+    def test_drives_more(self) -> bool:
+        return self.test_drives_total > len(self.test_drives)
+
+
+def store_dashboard(*, user, store: Store, now: dt.datetime | None = None) -> StoreDashboard:
+    """Today at one store: hour slots, test drives, deliveries, open tickets, SLA, maintenance."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    start, end = local_day_bounds(today)
+    tickets = scope_by_store(Ticket.objects.filter(store=store), user)
+    open_tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
+
+    slots = _hour_slots(store, scope_by_store(SlotLoad.objects.filter(store=store), user), start)
+
+    drives_today = scope_by_store(TestDrive.objects.filter(store=store), user).filter(
+        slot_start__gte=start, slot_start__lt=end
+    )
+    test_drive_counts = dict(drives_today.values_list("status").annotate(n=Count("id")).order_by())
+    test_drives = list(
+        drives_today.exclude(status=TestDrive.Status.CANCELLED)
+        .select_related("customer", "model")
+        .order_by("slot_start", "id")[:LIST_LIMIT]
+    )
+
+    deliveries = list(
+        scope_by_store(Order.objects.filter(store=store), user)
+        .filter(delivery_date=today)
+        .exclude(status=Order.Status.CANCELLED)
+        .select_related("customer", "model", "vehicle")
+        .order_by("status", "id")[: LIST_LIMIT + 1]
+    )
+
+    status_labels = dict(Ticket.Status.choices)
+    by_status = {
+        row["status"]: row
+        for row in open_tickets.values("status")
+        .annotate(
+            n=Count("id"),
+            breached=Count("id", filter=state_q(BREACHED, now)),
+            at_risk=Count("id", filter=state_q(AT_RISK, now)),
+        )
+        .order_by()
+    }
+    open_by_status = [
+        (status, status_labels[status], by_status[status]["n"] if status in by_status else 0)
+        for status in Ticket.OPEN_STATUSES
+    ]
+
+    sla_tickets = list(
+        open_tickets.filter(state_q(BREACHED, now) | state_q(AT_RISK, now))
+        .select_related("vehicle", "assignee")
+        .order_by("due_at", "id")[:LIST_LIMIT]
+    )
+    _mark_sla(sla_tickets, now)
+
+    week_end = end + dt.timedelta(days=6)
+    maintenance = list(
+        open_tickets.filter(kind="maintenance")
+        .filter(Q(booked_slot__lt=week_end) | Q(booked_slot__isnull=True, due_at__lt=week_end))
+        .select_related("vehicle__model")
+        .order_by("booked_slot", "due_at", "id")[: LIST_LIMIT + 1]
+    )
+
+    history = list(
+        scope_by_store(StoreDailyMetrics.objects.filter(store=store), user)
+        .filter(date__gte=today - dt.timedelta(days=STORE_HISTORY_DAYS))
+        .order_by("date")
+    )
+
+    dashboard = StoreDashboard(
+        store=store,
+        today=today,
+        slots=slots,
+        test_drives=test_drives,
+        test_drive_counts=test_drive_counts,
+        deliveries=deliveries[:LIST_LIMIT],
+        deliveries_more=len(deliveries) > LIST_LIMIT,
+        open_by_status=open_by_status,
+        open_total=sum(row["n"] for row in by_status.values()),
+        breached=sum(row["breached"] for row in by_status.values()),
+        at_risk=sum(row["at_risk"] for row in by_status.values()),
+        sla_tickets=sla_tickets,
+        maintenance=maintenance[:LIST_LIMIT],
+        maintenance_more=len(maintenance) > LIST_LIMIT,
+        history=history,
+    )
+    dashboard.charts = _store_charts(dashboard)
+    return dashboard
+
+
+def _mark_sla(tickets: list[Ticket], now: dt.datetime) -> None:
+    for ticket in tickets:
+        ticket.sla = sla_state(ticket, now)
+        ticket.sla_label = STATE_LABELS[ticket.sla]
+
+
+def _hour_slots(store: Store, loads, day_start: dt.datetime) -> list[HourSlot]:
+    """The store's whole open hours of the day, with what is booked in each."""
+    first_hour = -(-store.opens_minute // 60)
+    last_hour = store.closes_minute // 60
+    booked = {
+        (timezone.localtime(row.starts_at).hour, row.resource): row
+        for row in loads.filter(starts_at__gte=day_start, starts_at__lt=day_start + dt.timedelta(days=1))
+    }
+    bookable = store.status == Store.Status.ACTIVE
+    bay_capacity = (
+        store.bays if bookable and (store.has_capability("maintenance") or store.has_capability("repair")) else 0
+    )
+    demo_capacity = store.demo_cars if bookable and store.has_capability("test_drive") else 0
+    slots = []
+    for hour in range(first_hour, last_hour):
+        bay = booked.get((hour, SlotLoad.Resource.BAY))
+        demo = booked.get((hour, SlotLoad.Resource.DEMO_CAR))
+        slots.append(
+            HourSlot(
+                starts_at=day_start + dt.timedelta(hours=hour),
+                bays_booked=bay.booked if bay else 0,
+                bays_capacity=max(bay.capacity, bay.booked) if bay else bay_capacity,
+                demo_booked=demo.booked if demo else 0,
+                demo_capacity=max(demo.capacity, demo.booked) if demo else demo_capacity,
+            )
+        )
+    return slots
+
+
+def _store_charts(board: StoreDashboard) -> dict[str, dict]:
+    hours = [f"{slot.starts_at.hour:02d}:00" for slot in board.slots]
+    charts = {
+        "slots": chart(
+            "bar",
+            hours,
+            [
+                series(_("Bays booked"), [s.bays_booked for s in board.slots], "blue", stack="bays"),
+                series(_("Bays free"), [s.bays_free for s in board.slots], "lightblue", stack="bays"),
+                series(_("Demo cars booked"), [s.demo_booked for s in board.slots], "green", stack="demo"),
+                series(_("Demo cars free"), [s.demo_free for s in board.slots], "lightgreen", stack="demo"),
+            ],
+            stacked=True,
+        ),
+        "status": chart(
+            "doughnut",
+            [label for _status, label, _n in board.open_by_status],
+            [series(_("Open tickets"), [n for *_, n in board.open_by_status], "palette")],
+        ),
+    }
+    if board.history:
+        days = [row.date.isoformat() for row in board.history]
+        charts["history"] = chart(
+            "line",
+            days,
+            [
+                series(_("Open tickets"), [row.open_backlog for row in board.history], "blue"),
+                series(_("SLA breached"), [row.breached for row in board.history], "red"),
+                series(_("Test drives"), [row.test_drives for row in board.history], "green"),
+                series(_("Deliveries"), [row.deliveries for row in board.history], "orange"),
+            ],
+        )
+    return charts
+
+
+# --- regional managers ----------------------------------------------------------------------
+
+
+@dataclass
+class ProvinceRow:
+    province: str
+    label: str
+    figures: ProvinceDailyMetrics | None
+
+
+@dataclass
+class RegionalDashboard:
+    provinces: list[ProvinceRow]
+    as_of: dt.date | None
+    ranking: list[StoreDailyMetrics]
+    unassigned: list[Ticket]
+    unassigned_total: int
+    charts: dict[str, dict] = field(default_factory=dict)
+
+
+def latest_snapshot_date() -> dt.date | None:
+    return ProvinceDailyMetrics.objects.order_by("-date").values_list("date", flat=True).first()
+
+
+def regional_dashboard(*, user, now: dt.datetime | None = None) -> RegionalDashboard:
+    """The user's provinces: stores ranked by breaches and backlog, unassigned work, capacity use."""
+    now = now or timezone.now()
+    provinces = provinces_visible_to(user) or []
+    as_of = latest_snapshot_date()
+
+    ranking: list[StoreDailyMetrics] = []
+    province_days: list[ProvinceDailyMetrics] = []
+    if as_of is not None and provinces:
+        ranking = list(
+            scope_by_store(StoreDailyMetrics.objects.filter(date=as_of, province__in=provinces), user)
+            .filter(Q(breached__gt=0) | Q(open_backlog__gt=0))
+            .select_related("store")
+            .order_by("-breached", "-open_backlog", "store_id")[:RANKING_LIMIT]
+        )
+        province_days = list(
+            ProvinceDailyMetrics.objects.filter(
+                province__in=provinces, date__gt=as_of - dt.timedelta(days=REGIONAL_DAYS), date__lte=as_of
+            ).order_by("date")
+        )
+
+    queue = Ticket.objects.filter(store__isnull=True, province__in=provinces, status__in=Ticket.OPEN_STATUSES)
+    unassigned = list(queue.select_related("vehicle__model").order_by("due_at", "id")[:LIST_LIMIT])
+    unassigned_total = queue.count()
+    _mark_sla(unassigned, now)
+
+    labels = dict(Province.choices)
+    latest = {row.province: row for row in province_days if row.date == as_of}
+    board = RegionalDashboard(
+        provinces=[ProvinceRow(p, labels.get(p, p), latest.get(p)) for p in provinces],
+        as_of=as_of,
+        ranking=ranking,
+        unassigned=unassigned,
+        unassigned_total=unassigned_total,
+    )
+    if province_days:
+        board.charts["capacity"] = _capacity_chart(_sum_by_date(province_days))
+    if ranking:
+        board.charts["ranking"] = chart(
+            "bar",
+            [row.store.code for row in ranking],
+            [
+                series(_("SLA breached"), [row.breached for row in ranking], "red"),
+                series(_("Open tickets"), [row.open_backlog for row in ranking], "blue"),
+            ],
+            horizontal=True,
+        )
+    return board
+
+
+def _sum_by_date(rows) -> dict[dt.date, dict[str, int]]:
+    """Province rows added up per day, in date order."""
+    totals: dict[dt.date, dict[str, int]] = {}
+    for row in rows:
+        day = totals.setdefault(row.date, dict.fromkeys(DailyFigures.FIGURES, 0))
+        for name in DailyFigures.FIGURES:
+            day[name] += getattr(row, name)
+    return dict(sorted(totals.items()))
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _capacity_chart(days: dict[dt.date, dict[str, int]]) -> dict:
+    return chart(
+        "line",
+        [day.isoformat() for day in days],
+        [
+            series(_("Bays used (%)"), [_percent(d["bay_booked"], d["bay_capacity"]) for d in days.values()], "blue"),
+            series(
+                _("Demo cars used (%)"),
+                [_percent(d["demo_booked"], d["demo_capacity"]) for d in days.values()],
+                "green",
+            ),
+        ],
+        percent=True,
+    )
+
+
+# --- HQ -------------------------------------------------------------------------------------
+
+
+@dataclass
+class CampaignProgress:
+    campaign: RecallCampaign
+    total: int
+    done: int
+    cancelled: int
+
+    @property
+    def open(self) -> int:
+        return self.total - self.done - self.cancelled
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / (self.total - self.cancelled)) if self.total > self.cancelled else 0
+
+
+@dataclass
+class HqDashboard:
+    as_of: dt.date | None
+    provinces: list[ProvinceDailyMetrics]
+    network: dict[str, int]
+    job_runs: list[JobRun]
+    feed_runs: list[FeedRun]
+    campaigns: list[CampaignProgress]
+    charts: dict[str, dict] = field(default_factory=dict)
+
+
+def hq_dashboard(*, user) -> HqDashboard:
+    """The whole network by province, the background jobs and feeds, the recall campaigns."""
+    as_of = latest_snapshot_date()
+    province_days: list[ProvinceDailyMetrics] = []
+    if as_of is not None and provinces_visible_to(user) is None:
+        province_days = list(
+            ProvinceDailyMetrics.objects.filter(date__gt=as_of - dt.timedelta(days=HQ_DAYS), date__lte=as_of).order_by(
+                "date", "province"
+            )
+        )
+    latest = sorted(
+        (row for row in province_days if row.date == as_of), key=lambda r: (-r.breached, -r.open_backlog, r.province)
+    )
+    days = _sum_by_date(province_days)
+    network = days.get(as_of, dict.fromkeys(DailyFigures.FIGURES, 0)) | {
+        "stores": sum(row.stores for row in latest),
+        "unassigned": sum(row.unassigned for row in latest),
+    }
+
+    board = HqDashboard(
+        as_of=as_of,
+        provinces=latest,
+        network=network,
+        job_runs=last_job_runs(),
+        feed_runs=list(FeedRun.objects.order_by("-started_at")[:FEED_RUNS]),
+        campaigns=campaign_progress(),
+    )
+    if days:
+        labels = [day.isoformat() for day in days]
+        board.charts["backlog"] = chart(
+            "line",
+            labels,
+            [
+                series(_("Open tickets"), [d["open_backlog"] for d in days.values()], "blue"),
+                series(_("SLA breached"), [d["breached"] for d in days.values()], "red"),
+            ],
+        )
+        board.charts["activity"] = chart(
+            "line",
+            labels,
+            [
+                series(_("Test drives"), [d["test_drives"] for d in days.values()], "green"),
+                series(_("Deliveries"), [d["deliveries"] for d in days.values()], "orange"),
+            ],
+        )
+    if latest:
+        province_labels = dict(Province.choices)
+        board.charts["provinces"] = chart(
+            "bar",
+            [str(province_labels.get(row.province, row.province)) for row in latest],
+            [
+                series(_("SLA breached"), [row.breached for row in latest], "red"),
+                series(_("Open tickets"), [row.open_backlog for row in latest], "blue"),
+            ],
+        )
+    return board
+
+
+def last_job_runs() -> list[JobRun]:
+    """The latest run of every registered job, in one query (one index probe per job)."""
+    names = jobs.job_names()
+    if not names:
+        return []
+    latest_of = [
+        Q(pk=Subquery(JobRun.objects.filter(name=name).order_by("-started_at", "-id").values("pk")[:1]))
+        for name in names
+    ]
+    runs = {run.name: run for run in JobRun.objects.filter(reduce(operator.or_, latest_of))}
+    return [runs[name] for name in names if name in runs]
+
+
+def campaign_progress() -> list[CampaignProgress]:
+    """The latest launched recall campaigns with their tickets done, open and cancelled."""
+    campaigns = list(
+        RecallCampaign.objects.exclude(status=RecallCampaign.Status.DRAFT).order_by("-launched_at", "-id")[:CAMPAIGNS]
+    )
+    if not campaigns:
+        return []
+    counts: dict[int, dict[str, int]] = {}
+    for campaign_id, status, n in (
+        Ticket.objects.filter(campaign__in=campaigns)
+        .values_list("campaign_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts.setdefault(campaign_id, {})[status] = n
+    return [
+        CampaignProgress(
+            campaign=c,
+            total=sum(counts.get(c.pk, {}).values()),
+            done=sum(counts.get(c.pk, {}).get(s, 0) for s in DONE_STATUSES),
+            cancelled=counts.get(c.pk, {}).get(Ticket.Status.CANCELLED, 0),
+        )
+        for c in campaigns
+    ]

@@ -1,0 +1,186 @@
+"""Writes of the dashboards: one day's figures per store and per province.
+
+Set-based: a handful of GROUP BY queries over the day's rows (and the open tickets), merged in
+memory by store id, then written with one bulk upsert per table. Running it again for the same
+day overwrites that day's rows (unique store+date and province+date), never duplicates them.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from aftersales.models import Ticket
+from aftersales.services.sla import AT_RISK, BREACHED, state_q
+from sales.models import TestDrive, Vehicle
+from stores.models import Capability, SlotLoad, Store
+
+from .models import DailyFigures, ProvinceDailyMetrics, StoreDailyMetrics
+
+# Rows older than this are pruned by the nightly run; dashboards look back 90 days at most.
+KEEP_DAYS = 400
+BAY_CAPABILITIES = {Capability.MAINTENANCE, Capability.REPAIR}
+
+
+def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The aware start and end (exclusive) of a local calendar day."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+@transaction.atomic
+def daily_metrics_snapshot(*, day: dt.date, now: dt.datetime | None = None) -> int:
+    """Compute and store `day`'s figures for every store and province; returns the number of stores.
+
+    Backlog figures (open, breached, at risk) are taken from ticket statuses when the day is today
+    or the day that just ended (the nightly run); for an older day (a backfill) they are rebuilt
+    from the tickets' timestamps as they stood at the end of that day.
+    """
+    now = now or timezone.now()
+    start, end = local_day_bounds(day)
+    live = now - end < dt.timedelta(days=1)
+
+    figures: dict[int, dict[str, int]] = defaultdict(dict)
+    stores = list(
+        Store.objects.order_by().values_list(
+            "id", "province", "status", "capabilities", "bays", "demo_cars", "opens_minute", "closes_minute"
+        )
+    )
+    for store_id, _province, status, capabilities, bays, demo_cars, opens, closes in stores:
+        figures[store_id].update(_capacity(status, capabilities, bays, demo_cars, opens, closes))
+
+    backlog, breached, at_risk = _backlog_tickets(live=live, now=now, end=end)
+    for row in (
+        backlog.filter(store__isnull=False)
+        .values("store_id")
+        .annotate(
+            open_backlog=Count("id"),
+            breached=Count("id", filter=breached),
+            at_risk=Count("id", filter=at_risk),
+        )
+        .order_by()
+    ):
+        figures[row.pop("store_id")].update(row)
+    _merge_counts(figures, "opened", Ticket.objects.filter(created_at__gte=start, created_at__lt=end), "store_id")
+    _merge_counts(figures, "resolved", Ticket.objects.filter(resolved_at__gte=start, resolved_at__lt=end), "store_id")
+    _merge_counts(
+        figures,
+        "test_drives",
+        TestDrive.objects.filter(slot_start__gte=start, slot_start__lt=end).exclude(status=TestDrive.Status.CANCELLED),
+        "store_id",
+    )
+    _merge_counts(
+        figures,
+        "deliveries",
+        Vehicle.objects.filter(status=Vehicle.Status.DELIVERED, delivered_on=day),
+        "store_id",
+    )
+    for row in (
+        SlotLoad.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .values("store_id", "resource")
+        .annotate(booked=Sum("booked"))
+        .order_by()
+    ):
+        key = "bay_booked" if row["resource"] == SlotLoad.Resource.BAY else "demo_booked"
+        figures[row["store_id"]][key] = row["booked"] or 0
+
+    unassigned = {
+        row["province"]: row["n"]
+        for row in backlog.filter(store__isnull=True).values("province").annotate(n=Count("id")).order_by()
+    }
+
+    store_rows = [
+        StoreDailyMetrics(
+            store_id=store_id,
+            date=day,
+            province=province,
+            computed_at=now,
+            **{name: figures[store_id].get(name, 0) for name in DailyFigures.FIGURES},
+        )
+        for store_id, province, *_ in stores
+    ]
+    _upsert(StoreDailyMetrics, store_rows, unique_fields=["store", "date"], extra=["province"])
+    _upsert(
+        ProvinceDailyMetrics,
+        _province_rollup(store_rows, unassigned, day=day, now=now),
+        unique_fields=["province", "date"],
+        extra=["stores", "unassigned"],
+    )
+    cutoff = day - dt.timedelta(days=KEEP_DAYS)
+    StoreDailyMetrics.objects.filter(date__lt=cutoff).delete()
+    ProvinceDailyMetrics.objects.filter(date__lt=cutoff).delete()
+    return len(store_rows)
+
+
+def _backlog_tickets(*, live: bool, now: dt.datetime, end: dt.datetime) -> tuple[QuerySet, Q, Q]:
+    """The tickets open at the snapshot's moment, and filters for the breached and at-risk ones."""
+    if live:
+        # After-sales' own rule, paused clocks included.
+        tickets = Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES)
+        return tickets, state_q(BREACHED, now), state_q(AT_RISK, now)
+    # A past day, rebuilt from timestamps as they stood at its end: opened before, not yet resolved
+    # or closed then. Cancelled tickets carry no cancellation time, so past days leave them out,
+    # and pauses are not replayed.
+    tickets = (
+        Ticket.objects.filter(created_at__lt=end)
+        .exclude(status=Ticket.Status.CANCELLED)
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=end))
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+    )
+    unresponded = Q(responded_at__isnull=True) | Q(responded_at__gte=end)
+    breached = Q(due_at__lte=end) | (unresponded & Q(response_due_at__lte=end))
+    risky = (unresponded & Q(response_risk_at__lte=end)) | (~unresponded & Q(risk_at__lte=end))
+    return tickets, breached, risky & ~breached
+
+
+def _merge_counts(figures: dict[int, dict[str, int]], name: str, queryset: QuerySet, field: str) -> None:
+    for key, count in (
+        queryset.filter(**{f"{field}__isnull": False}).values_list(field).annotate(n=Count("id")).order_by()
+    ):
+        figures[key][name] = count
+
+
+def _capacity(status: str, capabilities: str, bays: int, demo_cars: int, opens: int, closes: int) -> dict[str, int]:
+    """Unit-hours a store offers in a day: whole hour slots it is open, times bays or demo cars."""
+    if status != Store.Status.ACTIVE:
+        return {}
+    hours = max(0, closes // 60 - -(-opens // 60))
+    offered = set(capabilities.split("|"))
+    return {
+        "bay_capacity": bays * hours if offered & BAY_CAPABILITIES else 0,
+        "demo_capacity": demo_cars * hours if Capability.TEST_DRIVE in offered else 0,
+    }
+
+
+def _province_rollup(
+    store_rows: Iterable[StoreDailyMetrics], unassigned: dict[str, int], *, day: dt.date, now: dt.datetime
+) -> list[ProvinceDailyMetrics]:
+    totals: dict[str, ProvinceDailyMetrics] = {}
+    for row in store_rows:
+        total = totals.get(row.province)
+        if total is None:
+            total = totals[row.province] = ProvinceDailyMetrics(province=row.province, date=day, computed_at=now)
+        total.stores += 1
+        for name in DailyFigures.FIGURES:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    for province, count in unassigned.items():
+        total = totals.get(province)
+        if total is None:
+            total = totals[province] = ProvinceDailyMetrics(province=province, date=day, computed_at=now)
+        total.unassigned = count
+    return list(totals.values())
+
+
+def _upsert(model, rows: list, *, unique_fields: list[str], extra: list[str]) -> None:
+    model.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=unique_fields,
+        update_fields=[*DailyFigures.FIGURES, *extra, "computed_at"],
+    )

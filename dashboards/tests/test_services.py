@@ -1,0 +1,104 @@
+import datetime as dt
+
+import pytest
+
+from aftersales.models import Ticket
+from dashboards.models import ProvinceDailyMetrics, StoreDailyMetrics
+from dashboards.services import daily_metrics_snapshot, local_day_bounds
+from dashboards.tests.conftest import set_ticket
+from stores.models import Store
+
+pytestmark = pytest.mark.django_db
+
+
+def test_snapshot_counts_each_store_figures(network, store, other_store, now, yesterday):
+    assert daily_metrics_snapshot(day=yesterday, now=now) == 2
+
+    gz = StoreDailyMetrics.objects.get(store=store, date=yesterday)
+    assert (gz.open_backlog, gz.breached, gz.at_risk) == (3, 1, 1)
+    assert (gz.opened, gz.resolved) == (2, 1)
+    assert gz.test_drives == 1  # the cancelled one does not count
+    assert gz.deliveries == 1
+    assert (gz.bay_booked, gz.demo_booked) == (3, 1)
+    # Open 08:00-20:00: twelve hour slots, four bays, two demo cars.
+    assert (gz.bay_capacity, gz.demo_capacity) == (48, 24)
+    assert gz.province == "广东省"
+
+    sh = StoreDailyMetrics.objects.get(store=other_store, date=yesterday)
+    assert (sh.open_backlog, sh.breached, sh.deliveries, sh.bay_booked) == (1, 1, 0, 0)
+
+
+def test_snapshot_rolls_up_provinces_with_their_unassigned_work(network, now, yesterday):
+    daily_metrics_snapshot(day=yesterday, now=now)
+
+    gd = ProvinceDailyMetrics.objects.get(province="广东省", date=yesterday)
+    assert (gd.stores, gd.open_backlog, gd.breached, gd.unassigned) == (1, 3, 1, 1)
+    sh = ProvinceDailyMetrics.objects.get(province="上海市", date=yesterday)
+    assert (sh.stores, sh.open_backlog, sh.unassigned) == (1, 1, 1)
+
+
+def test_snapshot_twice_the_same_day_overwrites_without_duplicates(network, store, now, yesterday):
+    daily_metrics_snapshot(day=yesterday, now=now)
+    Ticket.objects.filter(pk=network["gz"]["breached"].pk).update(status=Ticket.Status.RESOLVED, resolved_at=now)
+
+    assert daily_metrics_snapshot(day=yesterday, now=now) == 2
+
+    assert StoreDailyMetrics.objects.filter(date=yesterday).count() == 2
+    assert ProvinceDailyMetrics.objects.filter(date=yesterday).count() == 2
+    gz = StoreDailyMetrics.objects.get(store=store, date=yesterday)
+    assert (gz.open_backlog, gz.breached) == (2, 0)
+
+
+def test_snapshot_of_a_past_day_rebuilds_the_backlog_from_timestamps(store, now):
+    from aftersales.tests.factories import make_ticket
+
+    day = now.date() - dt.timedelta(days=10)
+    start, end = local_day_bounds(day)
+    # Open at the end of that day and past due then, resolved since.
+    set_ticket(
+        make_ticket(store=store),
+        status=Ticket.Status.RESOLVED,
+        created_at=start - dt.timedelta(days=5),
+        responded_at=start - dt.timedelta(days=5),
+        due_at=start,
+        resolved_at=end + dt.timedelta(days=2),
+    )
+    # Opened after that day: not in its backlog.
+    make_ticket(store=store)
+
+    daily_metrics_snapshot(day=day, now=now)
+
+    row = StoreDailyMetrics.objects.get(store=store, date=day)
+    assert (row.open_backlog, row.breached, row.resolved) == (1, 1, 0)
+
+
+def test_snapshot_gives_no_capacity_to_a_store_that_is_not_active(store, now, yesterday):
+    Store.objects.filter(pk=store.pk).update(status=Store.Status.SUSPENDED)
+
+    daily_metrics_snapshot(day=yesterday, now=now)
+
+    row = StoreDailyMetrics.objects.get(store=store, date=yesterday)
+    assert (row.bay_capacity, row.demo_capacity) == (0, 0)
+
+
+def test_snapshot_counts_capacity_only_for_whole_hours_and_capabilities(now, yesterday):
+    from stores.tests.factories import StoreFactory
+
+    # 08:30-12:00: whole slots 09, 10, 11; no maintenance or repair, so no bay hours.
+    StoreFactory(code="PT-1", capabilities="sales|test_drive", opens_minute=8 * 60 + 30, closes_minute=12 * 60)
+
+    daily_metrics_snapshot(day=yesterday, now=now)
+
+    row = StoreDailyMetrics.objects.get(store__code="PT-1", date=yesterday)
+    assert (row.bay_capacity, row.demo_capacity) == (0, 6)
+
+
+def test_snapshot_prunes_rows_older_than_the_retention(store, now, yesterday):
+    old = yesterday - dt.timedelta(days=500)
+    daily_metrics_snapshot(day=old, now=now)
+    assert StoreDailyMetrics.objects.filter(date=old).exists()
+
+    daily_metrics_snapshot(day=yesterday, now=now)
+
+    assert not StoreDailyMetrics.objects.filter(date=old).exists()
+    assert not ProvinceDailyMetrics.objects.filter(date=old).exists()
