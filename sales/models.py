@@ -163,9 +163,17 @@ class Order(TimeStampedModel):
         verbose_name_plural = _("orders")
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["store", "-created_at"], name="order_store_created"),
+            models.Index(fields=["store", "-created_at", "-id"], name="order_store_created"),
             models.Index(fields=["store", "status", "delivery_date"], name="order_store_status_delivery"),
-            models.Index(fields=["status", "-created_at"], name="order_status_created"),
+            models.Index(fields=["status", "-created_at", "-id"], name="order_status_created"),
+            # The order list of HQ and regional users: newest first over every order.
+            models.Index(fields=["-created_at", "-id"], name="order_created"),
+            # Upcoming deliveries across many stores, soonest first.
+            models.Index(
+                fields=["delivery_date", "id"],
+                condition=models.Q(status__in=["paid", "allocated"]),
+                name="order_open_delivery",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -183,6 +191,8 @@ class Order(TimeStampedModel):
 
 
 class TestDrive(TimeStampedModel):
+    __test__ = False  # a model, not something for pytest to collect
+
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
         ASSIGNED = "assigned", _("Assigned")
@@ -240,6 +250,8 @@ class TestDrive(TimeStampedModel):
         indexes = [
             models.Index(fields=["store", "slot_start"], name="testdrive_store_slot"),
             models.Index(fields=["status", "slot_start"], name="testdrive_status_slot"),
+            # Lists over many stores (HQ, regional), in slot order.
+            models.Index(fields=["slot_start", "id"], name="testdrive_slot"),
             models.Index(fields=["customer"], name="testdrive_customer"),
         ]
         constraints = [
@@ -275,3 +287,44 @@ class PhoneView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.customer_id}"
+
+
+class OrderCounter(models.Model):
+    """The last order number given out per year (local time); locked while an order is numbered."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("order counter")
+        verbose_name_plural = _("order counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class MileageCorrection(models.Model):
+    """HQ lowering a wrong mileage reading: the only way mileage goes down, always with a reason."""
+
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.CASCADE, related_name="mileage_corrections", verbose_name=_("vehicle")
+    )
+    old_km = models.PositiveIntegerField(_("mileage before (km)"))
+    new_km = models.PositiveIntegerField(_("mileage after (km)"))
+    reason = models.TextField(_("reason"))
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    corrected_at = models.DateTimeField(_("corrected at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mileage correction")
+        verbose_name_plural = _("mileage corrections")
+        ordering = ["-corrected_at"]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id}: {self.old_km} → {self.new_km}"

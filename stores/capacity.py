@@ -6,10 +6,9 @@ overbook a slot on PostgreSQL or SQLite. Nothing here checks and then writes in 
 """
 
 import datetime as dt
+from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
+from django.db.models import F
 from django.utils import timezone
 
 from .models import SlotLoad, Store
@@ -42,16 +41,40 @@ def refusal_reason(store: Store, starts_at: dt.datetime, capability: str) -> str
 
 
 def book(*, store: Store, starts_at: dt.datetime, resource: str) -> bool:
-    """Take one unit of `resource` in the slot; False when the slot is full."""
+    """Take one unit of `resource` in the slot; False when the slot is full.
+
+    One statement when the slot's row exists (the usual case); a missing row is inserted first
+    (ignoring a concurrent insert of the same row) and the take tried again.
+    """
     capacity = store.capacity_for(resource)
     if capacity == 0:
         return False
-    with transaction.atomic():
-        _ensure_row(store, starts_at, resource, capacity)
-        rows = SlotLoad.objects.filter(
-            store=store, starts_at=starts_at, resource=resource, booked__lt=F("capacity")
-        ).update(booked=F("booked") + 1)
+    if take(store_id=store.pk, starts_at=starts_at, resource=resource, capacity=capacity):
+        return True
+    ensure_rows([(store.pk, starts_at, capacity)], resource)
+    return take(store_id=store.pk, starts_at=starts_at, resource=resource, capacity=capacity)
+
+
+def take(*, store_id: int, starts_at: dt.datetime, resource: str, capacity: int) -> bool:
+    """The atomic step: `booked + 1` only where `booked < capacity`, the store's capacity now.
+
+    The row's copy of the capacity follows the store's (bays or demo cars may have changed).
+    On PostgreSQL a concurrent taker waits for the row lock and re-checks the condition, so two
+    workers can never both take the last unit; the check constraint backs it up.
+    """
+    rows = SlotLoad.objects.filter(
+        store_id=store_id, starts_at=starts_at, resource=resource, booked__lt=capacity
+    ).update(booked=F("booked") + 1, capacity=capacity)
     return rows == 1
+
+
+def ensure_rows(slots: Iterable[tuple[int, dt.datetime, int]], resource: str) -> None:
+    """Create the missing capacity rows for [(store id, slot start, capacity)] in one statement."""
+    SlotLoad.objects.bulk_create(
+        [SlotLoad(store_id=sid, starts_at=start, resource=resource, capacity=cap) for sid, start, cap in slots],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
 
 
 def release(*, store_id: int, starts_at: dt.datetime, resource: str) -> None:
@@ -61,24 +84,19 @@ def release(*, store_id: int, starts_at: dt.datetime, resource: str) -> None:
     )
 
 
-def _ensure_row(store: Store, starts_at: dt.datetime, resource: str, capacity: int) -> None:
-    try:
-        with transaction.atomic():
-            _, created = SlotLoad.objects.get_or_create(
-                store=store, starts_at=starts_at, resource=resource, defaults={"capacity": capacity}
-            )
-    except IntegrityError:  # another worker created it at the same moment
-        created = True
-    if not created:
-        # The store's bays or demo cars may have changed since the row was made; never below booked.
-        SlotLoad.objects.filter(store=store, starts_at=starts_at, resource=resource).exclude(capacity=capacity).update(
-            capacity=Greatest(Value(capacity), F("booked"))
-        )
-
-
 def booked_in_slots(store_ids, starts: list[dt.datetime], resource: str) -> dict[tuple[int, dt.datetime], int]:
     """Booked units per (store id, slot start) for the given stores and slots, in one query."""
     rows = SlotLoad.objects.filter(store_id__in=store_ids, starts_at__in=starts, resource=resource).values_list(
         "store_id", "starts_at", "booked"
     )
+    return {(store_id, start): booked for store_id, start, booked in rows}
+
+
+def booked_in_range(
+    store_ids, first: dt.datetime, last: dt.datetime, resource: str
+) -> dict[tuple[int, dt.datetime], int]:
+    """Booked units per (store id, slot start) for slots from `first` to `last`, in one query."""
+    rows = SlotLoad.objects.filter(
+        store_id__in=list(store_ids), starts_at__gte=first, starts_at__lte=last, resource=resource, booked__gt=0
+    ).values_list("store_id", "starts_at", "booked")
     return {(store_id, start): booked for store_id, start, booked in rows}

@@ -1,19 +1,26 @@
 """The store network's nightly feeds: stores (CONTRACT 3.1) and, below, the staff roster (3.2)."""
 
+import re
 from collections.abc import Collection
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.feeds import values as v
 from core.feeds.base import Applied, Feed
-from core.feeds.parsing import Cells, Column, RowError
+from core.feeds.parsing import Cells, Column, Rejection, RowError
 from core.feeds.registry import register
-from core.feeds.upsert import IN_CHUNK, upsert
+from core.feeds.upsert import IN_CHUNK, changed_fields, existing_by, upsert, write
 
-from .models import Capability, Store, join_capabilities
+from .models import Capability, Membership, Role, Store, join_capabilities
 from .phones import normalise_phone
-from .provinces import normalise_province
+from .provinces import Province, normalise_province
+
+User = get_user_model()
 
 STORE_CODE = v.code(r"[A-Z0-9-]+", 3, 20)
 STORE_FIELDS = (
@@ -113,4 +120,174 @@ class StoreFeed(Feed):
             closed += Store.objects.filter(pk__in=pks[start : start + IN_CHUNK]).update(
                 status=Store.Status.CLOSED, updated_at=now
             )
+        return closed
+
+
+# The staff roster (CONTRACT 3.2): users and their memberships.
+
+USERNAME = re.compile(r"[\w.@+-]{1,150}")
+STORE_ROLES = (Role.STAFF, Role.MANAGER)
+USER_FIELDS = ("first_name", "email", "is_active", "is_staff")
+MEMBERSHIP_FIELDS = ("role", "store_id", "phone", "provinces")
+
+
+def username(raw: str) -> str:
+    value = raw.lower()
+    if not USERNAME.fullmatch(value):
+        raise RowError(_("%(value)s is not a username (at most 150 letters, digits and @ . + - _).") % {"value": raw})
+    return value
+
+
+def email(raw: str) -> str:
+    try:
+        validate_email(raw)
+    except ValidationError:
+        raise RowError(_("%(value)s is not an e-mail address.") % {"value": raw}) from None
+    return raw
+
+
+def provinces(raw: str) -> str:
+    names = [part.strip() for part in raw.split("|") if part.strip()]
+    full = [normalise_province(name) for name in names]
+    unknown = [name for name, value in zip(names, full, strict=True) if value is None]
+    if unknown:
+        raise RowError(
+            _("%(unknown)s: not among mainland China's 31 provincial-level divisions.")
+            % {"unknown": ", ".join(unknown)}
+        )
+    order = list(Province.values)
+    return "|".join(sorted(set(full), key=order.index))
+
+
+@register
+class StaffFeed(Feed):
+    name = "staff"
+    file_glob = "staff*.csv"
+    key_column = "username"
+    supports_full = True
+    columns = (
+        Column("username", True), Column("full_name"), Column("email"), Column("phone"),
+        Column("role", True), Column("store_code"), Column("provinces"), Column("active"),
+    )  # fmt: skip
+
+    def normalise_key(self, raw: str) -> str:
+        return raw.strip().lower()
+
+    def parse_row(self, cells: Cells) -> dict:
+        row = v.RowReader(cells)
+        row.take("username", username)
+        row.take("full_name", v.text(150), field="first_name", default="")
+        row.take("email", email, default="")
+        row.take("phone", v.validated(normalise_phone), default="")
+        role = row.take("role", v.choice(Role.values))
+        store_code = row.take("store_code", STORE_CODE, default="")
+        regions = row.take("provinces", provinces, default="")
+        row.take("active", v.flag, field="is_active", default=True)
+        if role in STORE_ROLES and store_code == "":
+            row.error("store_code", _("required for role %(role)s.") % {"role": role})
+        if role == Role.REGIONAL and regions == "":
+            row.error("provinces", _("required for role regional."))
+        return row.done()
+
+    def apply(self, rows) -> Applied:
+        applied = Applied()
+        users = existing_by(User, "username", (row.key for row in rows), (*USER_FIELDS, "is_superuser"))
+        memberships = {
+            m["user_id"]: m
+            for m in Membership.objects.filter(user_id__in=[u["pk"] for u in users.values()]).values(
+                "pk", "user_id", *MEMBERSHIP_FIELDS
+            )
+        }
+        codes = {row.values["store_code"] for row in rows if row.values.get("store_code")}
+        store_ids = dict(Store.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}
+
+        new_users: list[User] = []
+        new_memberships: dict[str, dict] = {}  # by username, for users created in this chunk
+        user_updates: list[User] = []
+        user_fields: set[str] = set()
+        membership_creates: list[Membership] = []
+        membership_updates: list[Membership] = []
+        membership_fields: set[str] = set()
+        for row in rows:
+            user = users.get(row.key)
+            membership = memberships.get(user["pk"]) if user else None
+            try:
+                wanted_user, wanted_membership = self._wanted(row, user, membership, store_ids)
+            except RowError as exc:
+                applied.rejections.append(Rejection(row.line, row.key, str(exc)))
+                continue
+            if user is None:
+                new_users.append(User(username=row.key, password=make_password(None), **wanted_user))
+                new_memberships[row.key] = wanted_membership
+                applied.created += 1
+                continue
+            changed_user = changed_fields(user, wanted_user)
+            changed_membership = changed_fields(membership or {}, wanted_membership)
+            if changed_user:
+                obj = User(pk=user["pk"], **{name: user[name] for name in USER_FIELDS})
+                for name in changed_user:
+                    setattr(obj, name, wanted_user[name])
+                user_updates.append(obj)
+                user_fields.update(changed_user)
+            if membership is None:
+                membership_creates.append(Membership(user_id=user["pk"], **wanted_membership))
+            elif changed_membership:
+                obj = Membership(**membership)
+                for name in changed_membership:
+                    setattr(obj, name, wanted_membership[name])
+                membership_updates.append(obj)
+                membership_fields.update(changed_membership)
+            if changed_user or changed_membership or membership is None:
+                applied.updated += 1
+            else:
+                applied.unchanged += 1
+
+        write(User, create=new_users, update=user_updates, fields=user_fields)
+        if new_users:
+            created_ids = existing_by(User, "username", new_memberships, ())
+            membership_creates += [
+                Membership(user_id=created_ids[name]["pk"], **wanted) for name, wanted in new_memberships.items()
+            ]
+        write(Membership, create=membership_creates, update=membership_updates, fields=membership_fields)
+        return applied
+
+    def _wanted(self, row, user: dict | None, membership: dict | None, store_ids: dict) -> tuple[dict, dict]:
+        """The user's and the membership's field values this row asks for, or RowError."""
+        values = row.values
+        if user is not None and user["is_superuser"]:
+            raise RowError(
+                _("%(username)s is a superuser; superusers are managed by hand, never by the roster.")
+                % {"username": row.key}
+            )
+        role = values["role"]
+        if "store_code" in values:
+            code = values["store_code"]
+            if code and code not in store_ids:
+                raise RowError(_("store_code: there is no store %(code)s.") % {"code": code})
+            store_id = store_ids.get(code)
+        else:
+            store_id = membership["store_id"] if membership else None
+        if role in STORE_ROLES and store_id is None:
+            raise RowError(_("store_code: required for role %(role)s.") % {"role": role})
+        regions = values.get("provinces", membership["provinces"] if membership else "")
+        if role == Role.REGIONAL and not regions:
+            raise RowError(_("provinces: required for role regional."))
+        wanted_user = {name: values[name] for name in ("first_name", "email", "is_active") if name in values}
+        wanted_user["is_staff"] = role == Role.HQ  # HQ, and only HQ, may use the admin
+        wanted_membership = {"role": role, "store_id": store_id, "provinces": regions}
+        if "phone" in values:
+            wanted_membership["phone"] = values["phone"]
+        return wanted_user, wanted_membership
+
+    def guard_base(self) -> int:
+        return User.objects.filter(is_active=True, is_superuser=False).count()
+
+    def missing(self, keep: Collection[str]) -> list[int]:
+        active = User.objects.filter(is_active=True, is_superuser=False).values_list("pk", "username")
+        return [pk for pk, name in active.iterator(chunk_size=5000) if name not in keep]
+
+    def close(self, pks: list[int]) -> int:
+        closed = 0
+        for start in range(0, len(pks), IN_CHUNK):
+            closed += User.objects.filter(pk__in=pks[start : start + IN_CHUNK]).update(is_active=False)
         return closed

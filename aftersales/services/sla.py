@@ -50,7 +50,7 @@ def clock_time(ticket: Ticket, now: dt.datetime) -> dt.datetime:
     """The instant the clock reads: frozen while paused or once the ticket is finished."""
     if ticket.paused_at is not None:
         return ticket.paused_at
-    if not ticket.is_open:
+    if ticket.status not in Ticket.OPEN_STATUSES:
         return ticket.resolved_at or ticket.closed_at or now
     return now
 
@@ -58,7 +58,7 @@ def clock_time(ticket: Ticket, now: dt.datetime) -> dt.datetime:
 def sla_state(ticket: Ticket, now: dt.datetime) -> str:
     """on_track, at_risk (the last 20% of the current window) or breached (at or past a due time)."""
     at = clock_time(ticket, now)
-    awaiting_response = ticket.responded_at is None and ticket.is_open
+    awaiting_response = ticket.responded_at is None and ticket.status in Ticket.OPEN_STATUSES
     if at >= ticket.due_at or (awaiting_response and at >= ticket.response_due_at):
         return BREACHED
     risk_at = ticket.response_risk_at if awaiting_response else ticket.risk_at
@@ -69,7 +69,7 @@ def sla_state(ticket: Ticket, now: dt.datetime) -> str:
 
 def current_due(ticket: Ticket) -> dt.datetime:
     """The due time that counts now: the response target until responded, then the resolution."""
-    if ticket.responded_at is None and ticket.is_open:
+    if ticket.responded_at is None and ticket.status in Ticket.OPEN_STATUSES:
         return min(ticket.response_due_at, ticket.due_at)
     return ticket.due_at
 

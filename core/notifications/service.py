@@ -27,6 +27,31 @@ def notify(*, channel: str, recipient: str, body: str, dedupe_key: str, subject:
     return notification
 
 
+def notify_many(messages: list[dict]) -> int:
+    """Queue many messages in one statement (jobs); each dict has notify's keyword arguments.
+
+    Messages whose `dedupe_key` is already queued are skipped. Returns how many were offered.
+    """
+    if not messages:
+        return 0
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                channel=m["channel"],
+                recipient=m["recipient"],
+                subject=m.get("subject", "")[:200],
+                body=m["body"],
+                dedupe_key=m["dedupe_key"],
+            )
+            for m in messages
+        ],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    transaction.on_commit(_enqueue_delivery)
+    return len(messages)
+
+
 def _enqueue_delivery() -> None:
     from core.tasks import deliver_outbox
 

@@ -1,0 +1,254 @@
+"""Forms of the after-sales pages: field rules and clean messages; domain rules stay in services."""
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.models import Kind, Priority, RecallCampaign, Ticket
+from aftersales.services import sla
+from sales.models import CarModel, Vehicle
+from sales.vin import normalise_vin
+from stores.access import stores_visible_to
+from stores.phones import normalise_mobile
+
+SORTS = {
+    "due": ("due_at", "id"),
+    "-due": ("-due_at", "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+}
+SORT_CHOICES = [
+    ("due", _("SLA due, soonest first")),
+    ("-due", _("SLA due, latest first")),
+    ("-created", _("Newest first")),
+    ("created", _("Oldest first")),
+]
+
+
+def _blank(choices) -> list:
+    return [("", _("Any"))] + list(choices)
+
+
+class TicketFilterForm(forms.Form):
+    """The queue's filters (GET). Invalid values are ignored rather than failing the page."""
+
+    q = forms.CharField(label=_("Ticket number, VIN or mobile"), required=False, max_length=40)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any")), ("open", _("Open (any)"))] + list(Ticket.Status.choices),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_blank(Kind.choices))
+    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=_blank(Priority.choices))
+    sla = forms.ChoiceField(label=_("SLA state (open tickets)"), required=False, choices=_blank(sla.STATES))
+    assignee = forms.CharField(
+        label=_("Assignee"), required=False, max_length=150, help_text=_("A username, “me” or “none”.")
+    )
+    store = forms.CharField(label=_("Store code"), required=False, max_length=20)
+    created_from = forms.DateField(
+        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_from = forms.DateField(label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_to = forms.DateField(label=_("Due to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, show_store: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_store:
+            del self.fields["store"]
+
+    def filters(self) -> dict:
+        """The valid filters as a plain dict; invalid fields are dropped."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first instant of a local calendar day."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class TicketCreateForm(forms.Form):
+    """CONTRACT 5: fields vin, kind, priority, summary, description (+ store for HQ, regional)."""
+
+    vin = forms.CharField(label=_("VIN"), max_length=40)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.P3)
+    summary = forms.CharField(label=_("Summary"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    store = forms.CharField(label=_("Store code"), max_length=20, help_text=_("The store that takes the ticket."))
+
+    def __init__(self, *args, user, own_store=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.own_store = own_store
+        if own_store is not None:
+            del self.fields["store"]
+
+    def clean_vin(self) -> Vehicle:
+        vin = normalise_vin(self.cleaned_data["vin"])
+        vehicle = Vehicle.objects.select_related("owner").filter(vin=vin).first()
+        if vehicle is None:
+            raise ValidationError(_("No vehicle with VIN %(vin)s is known."), params={"vin": vin})
+        return vehicle
+
+    def clean_store(self):
+        code = self.cleaned_data["store"].strip().upper()
+        store = stores_visible_to(self.user).filter(code=code).first()
+        if store is None:
+            raise ValidationError(_("No store %(code)s in your reach."), params={"code": code})
+        return store
+
+    def target_store(self):
+        return self.own_store if self.own_store is not None else self.cleaned_data.get("store")
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(choices=Ticket.Status.choices)
+    message = forms.CharField(required=False, max_length=1000)
+
+
+class CommentForm(forms.Form):
+    message = forms.CharField(label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Photo or PDF"),
+        help_text=_("JPEG, PNG, WebP or PDF, at most %(mb)d MB.") % {"mb": settings.ATTACHMENT_MAX_BYTES // 2**20},
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.CharField(label=_("Assignee (username)"), max_length=150, required=False)
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class PayerForm(forms.Form):
+    payer = forms.ChoiceField(label=_("Paying party"), choices=Ticket.Payer.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class ComponentForm(forms.Form):
+    component = forms.ChoiceField(label=_("Component"), choices=Ticket.Component.choices, required=False)
+
+
+class BulkForm(forms.Form):
+    """Bulk actions on the queue: tickets by id, and one action."""
+
+    ACTIONS = [("assign", _("Assign to")), ("status", _("Change status to"))]
+    MAX_TICKETS = 200
+
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=())
+    action = forms.ChoiceField(choices=ACTIONS)
+    assignee = forms.CharField(required=False, max_length=150)
+    to_status = forms.ChoiceField(required=False, choices=_blank(Ticket.Status.choices))
+
+    def clean_ids(self) -> list[int]:
+        ids = sorted(set(self.cleaned_data["ids"]))
+        if len(ids) > self.MAX_TICKETS:
+            raise ValidationError(_("Select at most %(max)d tickets at once."), params={"max": self.MAX_TICKETS})
+        return ids
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        # Any integer is acceptable here; reach is checked against the user's scope in the view.
+        raw = data.getlist("ids") if data is not None and hasattr(data, "getlist") else []
+        self.fields["ids"].choices = [(v, v) for v in raw if str(v).isdigit()]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "status" and not cleaned.get("to_status"):
+            self.add_error("to_status", _("Choose the new status."))
+        return cleaned
+
+
+class RecallCampaignForm(forms.ModelForm):
+    class Meta:
+        model = RecallCampaign
+        fields = ["code", "title", "description", "model", "vin_list", "vin_from", "vin_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].queryset = CarModel.objects.order_by("code")
+
+    def clean_vin_from(self) -> str:
+        value = self.cleaned_data["vin_from"]
+        return normalise_vin(value) if value else ""
+
+    def clean_vin_to(self) -> str:
+        value = self.cleaned_data["vin_to"]
+        return normalise_vin(value) if value else ""
+
+    def clean_vin_list(self):
+        upload = self.cleaned_data.get("vin_list")
+        if upload and getattr(upload, "size", 0) > 20 * 2**20:
+            raise ValidationError(_("A VIN list has at most 20 MB."))
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        has_list = bool(cleaned.get("vin_list"))
+        has_range = bool(cleaned.get("vin_from") or cleaned.get("vin_to"))
+        if has_list == has_range:
+            raise ValidationError(_("Give either a VIN list (CSV) or a VIN range, not both and not neither."))
+        if has_range:
+            if not (cleaned.get("vin_from") and cleaned.get("vin_to")):
+                raise ValidationError(_("A VIN range needs both its first and its last VIN."))
+            if cleaned["vin_from"] > cleaned["vin_to"]:
+                raise ValidationError(_("The first VIN of the range comes after the last."))
+        return cleaned
+
+
+def search_q(value: str):
+    """Which column a search term names, by its shape: a ticket number, a VIN or a mobile."""
+    from django.db.models import Q
+
+    term = value.strip().upper().replace(" ", "")
+    if not term:
+        return None
+    if term.startswith("AS-"):
+        return Q(number=term)
+    if len(term) == 17:
+        return Q(vehicle__vin=term)
+    try:
+        return Q(customer__phone=normalise_mobile(term))
+    except ValidationError:
+        pass
+    # A ticket number typed without its prefix: this year's or last year's (exact, indexed).
+    if term.isdigit() and len(term) <= 7:
+        year = timezone.localdate().year
+        return Q(number__in=[f"AS-{y}-{int(term):07d}" for y in (year, year - 1)])
+    return Q(vehicle__vin=term)
+
+
+class StoreSlotForm(forms.Form):
+    """Book unassigned work by hand: a store (by code, within the user's reach) and an hour slot."""
+
+    store = forms.CharField(label=_("Store code"), max_length=20)
+    slot = forms.DateTimeField(
+        label=_("Slot"),
+        input_formats=["%Y-%m-%d %H:%M"],
+        help_text=_("YYYY-MM-DD HH:MM, local time, on the hour"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_store(self):
+        code = self.cleaned_data["store"].strip().upper()
+        store = stores_visible_to(self.user).filter(code=code).first()
+        if store is None:
+            raise ValidationError(_("No store %(code)s in your reach.") % {"code": code})
+        return store

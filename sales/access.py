@@ -1,0 +1,55 @@
+"""Who may see which sales records: built on stores.access, the one place deciding visibility.
+
+A vehicle is in reach of the store that holds it and of every store that holds work for it
+(VehicleReach rows, written by after-sales); orders and test drives are scoped by their store.
+A test-drive request without a store (waiting for the dispatcher) is seen by HQ and by the
+regional manager who entered it.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from stores.access import role_of, scope_by_store, store_q
+from stores.models import Role
+
+from .models import Order, TestDrive, Vehicle, VehicleReach
+
+
+def vehicles_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Vehicles whose store the user may see, or for which a store they may see holds work."""
+    queryset = Vehicle.objects.all() if queryset is None else queryset
+    held = store_q(user, "store")
+    if held is None:
+        return queryset.none()
+    if not held:  # HQ: everything
+        return queryset
+    # EXISTS keeps one row per vehicle and lets the planner use vehiclereach_unique (store, vehicle).
+    reach = scope_by_store(VehicleReach.objects.filter(vehicle_id=OuterRef("pk")), user)
+    return queryset.filter(held | Q(Exists(reach)))
+
+
+def orders_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    return scope_by_store(Order.objects.all() if queryset is None else queryset, user)
+
+
+def test_drives_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = TestDrive.objects.all() if queryset is None else queryset
+    held = store_q(user, "store")
+    if held is None:
+        return queryset.none()
+    if not held:  # HQ
+        return queryset
+    if role_of(user) == Role.REGIONAL:
+        # Their own store-less requests stay in sight until the dispatcher assigns them.
+        return queryset.filter(held | Q(store__isnull=True, created_by=user))
+    return queryset.filter(held)
+
+
+def may_enter_position_requests(user) -> bool:
+    """HQ and regional users may give the customer's position instead of a store."""
+    return role_of(user) in (Role.HQ, Role.REGIONAL)
+
+
+def sees_full_phone_in_lists(user) -> bool:
+    """Staff below manager see customers' mobile numbers masked in lists (CONTRACT 5)."""
+    role = role_of(user)
+    return role is not None and role != Role.STAFF

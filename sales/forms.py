@@ -1,0 +1,172 @@
+"""Forms: field rules and clean messages; the booking rules themselves live in services."""
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stores.access import membership_of, stores_visible_to
+from stores.phones import normalise_mobile
+
+from .access import may_enter_position_requests
+from .models import CarModel, Order, TestDrive
+from .selectors import PERIODS
+
+SLOT_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+def parse_local_slot(value: str) -> dt.datetime:
+    """`YYYY-MM-DD HH:MM` in local time, made aware."""
+    text = (value or "").strip()
+    for fmt in SLOT_FORMATS:
+        try:
+            naive = dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return timezone.make_aware(naive, timezone.get_current_timezone())
+    raise ValidationError(
+        _("Write the slot as YYYY-MM-DD HH:MM in local time, for example 2026-12-01 14:00."), code="slot_format"
+    )
+
+
+class CatalogueCodeField(forms.ModelChoiceField):
+    """A catalogue model chosen by its code, matched case-insensitively."""
+
+    def to_python(self, value):
+        return super().to_python(value.strip().upper() if isinstance(value, str) else value)
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.code} · {obj}"
+
+
+class TestDriveBookingForm(forms.Form):
+    customer_name = forms.CharField(label=_("Customer's name"), max_length=100)
+    customer_phone = forms.CharField(
+        label=_("Customer's mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "placeholder": "13812345678"}),
+    )
+    model = CatalogueCodeField(
+        label=_("Model"), queryset=CarModel.objects.order_by("code"), to_field_name="code", empty_label=None
+    )
+    slot = forms.CharField(
+        label=_("Slot (local time, on the hour)"),
+        help_text=_("YYYY-MM-DD HH:MM, for example 2026-12-01 14:00"),
+        widget=forms.TextInput(attrs={"placeholder": "YYYY-MM-DD HH:MM", "autocomplete": "off"}),
+    )
+    store = forms.CharField(
+        label=_("Store code"),
+        required=False,
+        max_length=20,
+        help_text=_("Or leave it empty and give the customer's position: the dispatcher picks the store."),
+    )
+    lat = forms.FloatField(label=_("Customer's latitude"), required=False, min_value=18, max_value=54)
+    lng = forms.FloatField(label=_("Customer's longitude"), required=False, min_value=73, max_value=135)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.by_position = may_enter_position_requests(user)
+        if not self.by_position:
+            for name in ("store", "lat", "lng"):
+                del self.fields[name]
+
+    def clean_customer_name(self) -> str:
+        name = self.cleaned_data["customer_name"].strip()
+        if not name:
+            raise ValidationError(_("Give the customer's name."))
+        return name
+
+    def clean_customer_phone(self) -> str:
+        return normalise_mobile(self.cleaned_data["customer_phone"])
+
+    def clean_slot(self) -> dt.datetime:
+        return parse_local_slot(self.cleaned_data["slot"])
+
+    def clean_store(self):
+        code = (self.cleaned_data.get("store") or "").strip().upper()
+        if not code:
+            return None
+        store = stores_visible_to(self.user).filter(code=code).first()
+        if store is None:
+            raise ValidationError(_("No store with code %(code)s is in your reach."), params={"code": code})
+        return store
+
+    def clean(self):
+        data = super().clean()
+        if not self.by_position:
+            membership = membership_of(self.user)
+            if membership is None or membership.store is None:
+                raise ValidationError(_("Your account has no store to book at."))
+            data["store"] = membership.store
+            data["lat"] = data["lng"] = None
+            return data
+        has_store = bool(data.get("store")) or bool(self.errors.get("store"))
+        has_position = data.get("lat") is not None or data.get("lng") is not None
+        if has_store and has_position:
+            raise ValidationError(_("Give a store or the customer's position, not both."))
+        if not has_store and (data.get("lat") is None or data.get("lng") is None):
+            if "lat" in self.errors or "lng" in self.errors:
+                return data
+            raise ValidationError(_("Give a store code, or the customer's latitude and longitude."))
+        return data
+
+
+class TestDriveFilterForm(forms.Form):
+    period = forms.ChoiceField(
+        label=_("When"),
+        required=False,
+        choices=[
+            ("upcoming", _("Upcoming")),
+            ("today", _("Today")),
+            ("week", _("This week")),
+            ("past", _("Past")),
+            ("all", _("All")),
+        ],
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *TestDrive.Status.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    store = forms.CharField(label=_("Store code"), required=False, max_length=20)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_store(self):
+        code = (self.cleaned_data.get("store") or "").strip().upper()
+        if not code:
+            return None
+        store = stores_visible_to(self.user).filter(code=code).first()
+        if store is None:
+            raise ValidationError(_("No store with code %(code)s is in your reach."), params={"code": code})
+        return store
+
+    def clean_period(self) -> str:
+        period = self.cleaned_data.get("period") or "upcoming"
+        return period if period in PERIODS else "upcoming"
+
+
+class OrderFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Order number, VIN or mobile"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Order.Status.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class AllocateForm(forms.Form):
+    vin = forms.CharField(label=_("VIN"), max_length=17, min_length=17)

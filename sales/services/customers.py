@@ -1,0 +1,42 @@
+from django.db import IntegrityError, transaction
+
+from stores.phones import normalise_mobile
+
+from ..models import Customer, PhoneView
+
+
+def customer_get_or_create_by_phone(*, phone: str, name: str = "", city: str = "") -> tuple[Customer, bool]:
+    """The customer with this mobile number (normalised), created when new.
+
+    Raises ValidationError for a number that is not a mainland mobile. An existing customer keeps
+    the name on record; a blank name or city is filled in from what was given.
+    """
+    number = normalise_mobile(phone)
+    name, city = (name or "").strip()[:100], (city or "").strip()[:50]
+    customer = Customer.objects.filter(phone=number).first()
+    if customer is None:
+        try:
+            with transaction.atomic():
+                customer = Customer(phone=number, name=name or number, city=city)
+                customer.full_clean()
+                customer.save()
+            return customer, True
+        except IntegrityError:  # created by a concurrent request a moment ago
+            customer = Customer.objects.get(phone=number)
+    changed = []
+    if name and customer.name in ("", customer.phone):
+        customer.name = name
+        changed.append("name")
+    if city and not customer.city:
+        customer.city = city
+        changed.append("city")
+    if changed:
+        customer.save(update_fields=[*changed, "updated_at"])
+    return customer, False
+
+
+def phone_views_record(*, user, customers, path: str) -> int:
+    """Log that `user` was shown the full mobile numbers of `customers` (one insert for a page)."""
+    unique = {c.pk: c for c in customers if c is not None}
+    PhoneView.objects.bulk_create(PhoneView(user=user, customer_id=pk, path=path[:300]) for pk in unique)
+    return len(unique)

@@ -1,0 +1,106 @@
+import datetime as dt
+
+from django.utils import timezone
+
+from sales.models import Order, PhoneView, Vehicle
+from sales.tests.factories import CustomerFactory, OrderFactory, VehicleFactory
+from stores.models import Role
+from stores.tests.factories import make_user
+
+
+def test_order_list_masks_numbers_for_staff(staff_client, store, car_model):
+    OrderFactory(store=store, model=car_model, customer=CustomerFactory(phone="13812345678"))
+    html = staff_client.get("/sales/orders/").content.decode()
+    assert "138****5678" in html and "13812345678" not in html
+
+
+def test_order_list_shows_full_numbers_to_managers(manager_client, store, car_model):
+    OrderFactory(store=store, model=car_model, customer=CustomerFactory(phone="13812345678"))
+    html = manager_client.get("/sales/orders/").content.decode()
+    assert "13812345678" in html and "138****5678" not in html
+    assert PhoneView.objects.count() == 1
+
+
+def test_order_list_shows_only_orders_in_reach(staff_client, store, other_store, car_model):
+    mine = OrderFactory(store=store, model=car_model)
+    theirs = OrderFactory(store=other_store, model=car_model)
+    html = staff_client.get("/sales/orders/").content.decode()
+    assert mine.number in html and theirs.number not in html
+
+
+def test_order_list_searches_by_number_vin_and_mobile(manager_client, store, car_model):
+    vehicle = VehicleFactory(store=store, model=car_model, status="reserved")
+    target = OrderFactory(store=store, model=car_model, vehicle=vehicle, status="allocated",
+                          customer=CustomerFactory(phone="13812345678"))  # fmt: skip
+    other = OrderFactory(store=store, model=car_model)
+    for query in (target.number.lower(), vehicle.vin, "138 1234 5678"):
+        html = manager_client.get("/sales/orders/", {"q": query}).content.decode()
+        assert target.number in html and other.number not in html, query
+
+
+def test_order_list_query_count_is_constant(manager_client, store, car_model, django_assert_max_num_queries):
+    for _ in range(60):
+        OrderFactory(store=store, model=car_model, vehicle=VehicleFactory(store=store, model=car_model))
+    with django_assert_max_num_queries(7):
+        response = manager_client.get("/sales/orders/")
+    assert response.content.decode().count('href="/sales/orders/SO-') == 50
+    with django_assert_max_num_queries(7):
+        assert manager_client.get("/sales/orders/?page=2").status_code == 200
+
+
+def test_upcoming_deliveries_list_the_soonest_first(staff_client, store, car_model):
+    today = timezone.localdate()
+    later = OrderFactory(store=store, model=car_model, status="paid", delivery_date=today + dt.timedelta(days=5))
+    sooner = OrderFactory(store=store, model=car_model, status="paid", delivery_date=today + dt.timedelta(days=1))
+    past = OrderFactory(store=store, model=car_model, status="paid", delivery_date=today - dt.timedelta(days=1))
+    html = staff_client.get("/sales/orders/deliveries/").content.decode()
+    assert html.index(sooner.number) < html.index(later.number)
+    assert past.number not in html
+
+
+def test_order_page_of_another_store_is_404_and_post_changes_nothing(client, store, other_store, car_model):
+    order = OrderFactory(store=other_store, model=car_model)
+    client.force_login(make_user(Role.STAFF, store=store))
+    url = order.get_absolute_url()
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "pay"}).status_code == 404
+    assert client.get("/sales/orders/SO-1999-0000001/").status_code == 404
+    order.refresh_from_db()
+    assert order.status == "reserved"
+
+
+def test_order_page_walks_an_order_to_delivery(manager_client, store, car_model):
+    order = OrderFactory(store=store, model=car_model, customer=CustomerFactory(phone="13812345678"))
+    vehicle = VehicleFactory(store=store, model=car_model)
+    url = order.get_absolute_url()
+    html = manager_client.get(url).content.decode()
+    assert "13812345678" in html
+    assert manager_client.post(url, {"action": "pay"}).status_code == 302
+    html = manager_client.get(url).content.decode()
+    assert vehicle.vin in html  # offered for allocation
+    assert manager_client.post(url, {"action": "allocate", "vin": vehicle.vin}).status_code == 302
+    assert manager_client.post(url, {"action": "deliver"}).status_code == 302
+    order.refresh_from_db()
+    vehicle.refresh_from_db()
+    assert order.status == "delivered"
+    assert vehicle.status == Vehicle.Status.DELIVERED and vehicle.owner == order.customer
+
+
+def test_allocating_a_wrong_vin_rerenders_with_the_reason(manager_client, store, other_store, car_model):
+    order = OrderFactory(store=store, model=car_model, status="paid")
+    elsewhere = VehicleFactory(store=other_store, model=car_model)
+    response = manager_client.post(order.get_absolute_url(), {"action": "allocate", "vin": elsewhere.vin})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "not in stock at the delivery store" in html
+    assert f'value="{elsewhere.vin}"' in html
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID and order.vehicle is None
+
+
+def test_forbidden_order_move_changes_nothing(manager_client, store, car_model):
+    order = OrderFactory(store=store, model=car_model, status="cancelled")
+    response = manager_client.post(order.get_absolute_url(), {"action": "pay"}, follow=True)
+    assert "cannot become" in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == "cancelled"

@@ -1,0 +1,50 @@
+"""Helpers for tests that start real processes against the PostgreSQL test database."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+needs_postgres = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+    reason="separate processes cannot share the in-memory SQLite test database: set DATABASE_URL to PostgreSQL",
+)
+needs_redis = pytest.mark.skipif(
+    not settings.REDIS_URL, reason="REDIS_URL is unset: no broker to start a real worker against"
+)
+
+
+def database_url_of_test_db() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def process_env(tmp_path, **extra) -> dict[str, str]:
+    """The environment of a portal process on the test database, delivering to a file."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url_of_test_db(),
+        "DEBUG": "1",
+        "CONN_MAX_AGE": "0",
+        "NOTIFICATION_BACKEND": "core.notifications.backends.FileBackend",
+        "NOTIFICATION_FILE_PATH": str(tmp_path / "sent.jsonl"),
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)
+    env.update(extra)
+    return env
+
+
+def start_run_job(name: str, env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    log = open(log_path, "w")  # noqa: SIM115  (closed when the process is reaped)
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "run_job", name], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
