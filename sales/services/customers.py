@@ -45,9 +45,12 @@ def phone_views_record(*, user, customers, path: str) -> int:
     unique = {c.pk: c for c in customers if c is not None}
     if not unique:
         return 0
+    rows = [PhoneView(user=user, customer_id=pk, path=path[:300]) for pk in unique]
+    if connection.vendor != "postgresql":
+        PhoneView.objects.bulk_create(rows)
+        return len(rows)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        PhoneView.objects.bulk_create(PhoneView(user=user, customer_id=pk, path=path[:300]) for pk in unique)
-    return len(unique)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        PhoneView.objects.bulk_create(rows)
+    return len(rows)
