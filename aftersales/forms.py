@@ -234,3 +234,25 @@ def search_q(value: str):
         year = timezone.localdate().year
         return Q(number__in=[f"AS-{y}-{int(term):07d}" for y in (year, year - 1)])
     return Q(vehicle__vin=term)
+
+
+class StoreSlotForm(forms.Form):
+    """Book unassigned work by hand: a store (by code, within the user's reach) and an hour slot."""
+
+    store = forms.CharField(label=_("Store code"), max_length=20)
+    slot = forms.DateTimeField(
+        label=_("Slot"),
+        input_formats=["%Y-%m-%d %H:%M"],
+        help_text=_("YYYY-MM-DD HH:MM, local time, on the hour"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_store(self):
+        code = self.cleaned_data["store"].strip().upper()
+        store = stores_visible_to(self.user).filter(code=code).first()
+        if store is None:
+            raise ValidationError(_("No store %(code)s in your reach.") % {"code": code})
+        return store

@@ -4,7 +4,7 @@ Imported by AftersalesConfig.ready. Test-drive dispatch lives in sales (it knows
 after-sales); its job is registered here, where every dispatch job is wired.
 """
 
-from aftersales.services import escalation, schedule_run
+from aftersales.services import escalation, reminders, schedule_run
 from core.jobs import job
 from sales import dispatch as testdrive_dispatch
 
@@ -22,3 +22,8 @@ def schedule_maintenance() -> dict[str, int]:
 @job("escalate_tickets")
 def escalate_tickets() -> dict[str, int]:
     return escalation.escalate_due()
+
+
+@job("remind_bookings")
+def remind_bookings() -> dict[str, int]:
+    return reminders.remind_bookings()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import fragments, placeholder, recalls, tickets
+from .views import fragments, recalls, tickets, unassigned
 
 app_name = "aftersales"
 
@@ -20,7 +20,8 @@ urlpatterns = [
     path("tickets/<str:number>/attachments/<int:pk>/", tickets.attachment_download, name="attachment"),
     path("vehicles/<str:vin>/work/", fragments.vehicle_work, name="vehicle_work"),
     path("stores/<str:code>/open-work/", fragments.store_open_work, name="store_open_work"),
-    path("unassigned/", placeholder, name="unassigned"),
+    path("unassigned/", unassigned.unassigned_list, name="unassigned"),
+    path("unassigned/<str:number>/assign/", unassigned.unassigned_assign, name="unassigned_assign"),
     path("recalls/", recalls.recall_list, name="recall_list"),
     path("recalls/new/", recalls.recall_create, name="recall_create"),
     path("recalls/<int:pk>/", recalls.recall_detail, name="recall_detail"),

@@ -34,5 +34,11 @@ app.conf.beat_schedule = {
         "args": ("snapshot_metrics",),
         "schedule": crontab(hour=3, minute=0),
     },
+    # The day-before reminders: hourly, each booking reminded once (see aftersales.services.reminders).
+    "remind_bookings": {
+        "task": "core.run_job",
+        "args": ("remind_bookings",),
+        "schedule": crontab(minute=30),
+    },
     "deliver_outbox": {"task": "core.deliver_outbox", "schedule": 60.0},
 }

@@ -13,12 +13,11 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from core.notifications import notify
 from stores import capacity, dispatching, geo
 from stores.models import Store
 
+from . import notices
 from .models import TestDrive
 
 logger = logging.getLogger(__name__)
@@ -135,7 +134,8 @@ def _try_assign(request: TestDrive, store: Store, slot: dt.datetime, km: float, 
         return dispatching.ALREADY_BOOKED
     except _Taken:
         return TAKEN
-    _notify_confirmed(request, store, slot)
+    request.store, request.slot_start = store, slot
+    notices.testdrive_booked(request)
     return None
 
 
@@ -161,15 +161,3 @@ def _ineligible_nearby(lat: float, lng: float, *, before_km: float) -> list[dict
         if why is not None:
             rows.append(dispatching.passed(stores[pk], why, km))
     return rows
-
-
-def _notify_confirmed(request: TestDrive, store: Store, slot: dt.datetime) -> None:
-    local = timezone.localtime(slot)
-    notify(
-        channel="sms",
-        recipient=request.customer.phone,
-        subject=_("Test drive booked"),
-        body=_("Your test drive of %(model)s is booked at %(store)s (%(address)s) on %(slot)s.")
-        % {"model": request.model, "store": store.name, "address": store.address, "slot": f"{local:%Y-%m-%d %H:%M}"},
-        dedupe_key=f"testdrive-confirmed:{request.pk}:{store.pk}:{local:%Y%m%d%H}",
-    )

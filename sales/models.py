@@ -163,9 +163,17 @@ class Order(TimeStampedModel):
         verbose_name_plural = _("orders")
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["store", "-created_at"], name="order_store_created"),
+            models.Index(fields=["store", "-created_at", "-id"], name="order_store_created"),
             models.Index(fields=["store", "status", "delivery_date"], name="order_store_status_delivery"),
-            models.Index(fields=["status", "-created_at"], name="order_status_created"),
+            models.Index(fields=["status", "-created_at", "-id"], name="order_status_created"),
+            # The order list of HQ and regional users: newest first over every order.
+            models.Index(fields=["-created_at", "-id"], name="order_created"),
+            # Upcoming deliveries across many stores, soonest first.
+            models.Index(
+                fields=["delivery_date", "id"],
+                condition=models.Q(status__in=["paid", "allocated"]),
+                name="order_open_delivery",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -242,6 +250,8 @@ class TestDrive(TimeStampedModel):
         indexes = [
             models.Index(fields=["store", "slot_start"], name="testdrive_store_slot"),
             models.Index(fields=["status", "slot_start"], name="testdrive_status_slot"),
+            # Lists over many stores (HQ, regional), in slot order.
+            models.Index(fields=["slot_start", "id"], name="testdrive_slot"),
             models.Index(fields=["customer"], name="testdrive_customer"),
         ]
         constraints = [

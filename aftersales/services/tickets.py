@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from aftersales import responsibility
 from aftersales.models import Kind, Priority, RecallCampaign, Ticket, TicketCounter, TicketEvent
-from aftersales.services import sla
+from aftersales.services import notices, sla
 from sales.models import Vehicle, VehicleReach
+from stores import capacity
 from stores.access import membership_of, role_of
 from stores.models import Role, Store
 
@@ -137,6 +138,8 @@ def ticket_create(
         actor=created_by,
         data={"kind": kind, "priority": priority, "store": store.code if store else None, "source": source},
     )
+    if source == Ticket.Source.MANUAL:
+        notices.ticket_received(ticket)
     return ticket
 
 
@@ -193,9 +196,13 @@ def ticket_transition(
         ticket.resolved_at = None
         ticket.closed_at = None
         fields += ["resolved_at", "closed_at"]
+    if to_status == Ticket.Status.CANCELLED and ticket.booked_slot is not None and ticket.store_id is not None:
+        capacity.release(store_id=ticket.store_id, starts_at=ticket.booked_slot, resource=capacity.Resource.BAY)
     ticket.status = to_status
     ticket.save(update_fields=sorted(set(fields)))
     ticket_add_event(ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=actor, message=message, data=data)
+    if to_status == Ticket.Status.RESOLVED:
+        notices.ticket_resolved(ticket)
     return ticket
 
 

@@ -13,12 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stores import capacity
 from stores.geo import nearest
 from stores.models import Capability, SlotLoad, Store
 from stores.phones import normalise_mobile
 
+from .. import notices
 from ..models import CarModel, TestDrive, Vehicle
 from .customers import customer_get_or_create_by_phone
 
@@ -111,11 +113,12 @@ def store_refusal(store: Store, slot_start: dt.datetime) -> tuple[str, str] | No
 
 
 def full_refusal(store: Store, slot_start: dt.datetime) -> tuple[str, str]:
-    return (
-        "full",
-        _("All %(count)d demo cars at %(store)s are booked for %(slot)s.")
-        % {"count": store.demo_cars, "store": f"{store.code} {store.name}", "slot": _fmt(slot_start)},
+    message = ngettext(
+        "The only demo car at %(store)s is booked for %(slot)s.",
+        "All %(count)d demo cars at %(store)s are booked for %(slot)s.",
+        store.demo_cars,
     )
+    return "full", message % {"count": store.demo_cars, "store": f"{store.code} {store.name}", "slot": _fmt(slot_start)}
 
 
 # --- alternatives ------------------------------------------------------------------------------
@@ -258,6 +261,8 @@ def test_drive_book(
         if existing is None:
             raise
         return BookingResult(existing, created=False)
+    if test_drive.store_id is not None:
+        notices.testdrive_booked(test_drive)
     return BookingResult(test_drive, created=True)
 
 

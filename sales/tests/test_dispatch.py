@@ -145,3 +145,16 @@ def test_dispatch_twice_books_once_and_confirms_once(model, django_capture_on_co
     confirmation = Notification.objects.get()
     assert confirmation.recipient == request.customer.phone
     assert confirmation.status == Notification.Status.SENT
+
+
+def test_test_drive_page_explains_the_dispatch_decision(model, hq_client):
+    store_at("GZ-SUSP", 1, status=Store.Status.SUSPENDED)
+    store_at("GZ-NEAR", 3)
+    request = make_request(model)
+    dispatch.dispatch_waiting(now=NOW)
+
+    body = hq_client.get(request.get_absolute_url()).content.decode()
+
+    assert "dispatch-note" in body
+    assert "GZ-NEAR" in body
+    assert "GZ-SUSP" in body

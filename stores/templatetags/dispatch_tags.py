@@ -23,3 +23,9 @@ def dispatch_note(note: dict | None) -> dict:
             for row in note.get("passed_over", [])
         ],
     }
+
+
+@register.filter
+def dispatch_why(code: str) -> str:
+    """The readable reason a store was passed over."""
+    return dispatching.WHY.get(code, code)

@@ -1,0 +1,88 @@
+"""The unassigned queue: scheduled work no store could take, for the regional managers of its
+province and HQ, each row with a form to book it at a store by hand (htmx or a plain form)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from aftersales.access import get_ticket_or_404, tickets_visible_to
+from aftersales.forms import StoreSlotForm
+from aftersales.models import Ticket
+from aftersales.paging import paginate
+from aftersales.services.dispatch import ticket_assign_store
+from stores.access import provinces_visible_to, role_of
+from stores.models import Role
+
+
+def unassigned_queue(user):
+    """Open work without a store that this user may place; 404 for roles that place none."""
+    if role_of(user) not in (Role.REGIONAL, Role.HQ):
+        raise Http404
+    return tickets_visible_to(user).filter(store__isnull=True, status__in=Ticket.OPEN_STATUSES)
+
+
+@require_GET
+def unassigned_list(request):
+    queryset = unassigned_queue(request.user)
+    provinces = provinces_visible_to(request.user)
+    province = request.GET.get("province", "")
+    if province:
+        queryset = queryset.filter(province=province)
+    page = paginate(
+        queryset.order_by("due_at", "id"),
+        request.GET.get("page"),
+        rows=Ticket.objects.select_related("vehicle__model", "customer"),
+    )
+    return render(
+        request,
+        "aftersales/unassigned_list.html",
+        {
+            "page_obj": page,
+            "rows": [{"ticket": t, "form": StoreSlotForm(user=request.user, prefix=t.number)} for t in page],
+            "province": province,
+            "provinces": provinces
+            if provinces is not None
+            else [c for c, _label in Ticket._meta.get_field("province").choices],
+        },
+    )
+
+
+@require_POST
+def unassigned_assign(request, number: str):
+    ticket = get_ticket_or_404(request.user, number, unassigned_queue(request.user).select_related("vehicle__model"))
+    form = StoreSlotForm(request.POST, user=request.user, prefix=ticket.number)
+    booked = False
+    if form.is_valid():
+        try:
+            ticket = ticket_assign_store(
+                ticket=ticket, store=form.cleaned_data["store"], slot=form.cleaned_data["slot"], actor=request.user
+            )
+            booked = True
+        except ValidationError as exc:
+            form.add_error(None, exc)  # keys of the service's errors are the form's fields
+    if request.htmx:
+        return render(
+            request,
+            "aftersales/partials/unassigned_row.html",
+            {"row": {"ticket": ticket, "form": form, "booked": booked}},
+        )
+    if booked:
+        messages.success(
+            request,
+            _("%(number)s booked at %(store)s on %(slot)s.")
+            % {
+                "number": ticket.number,
+                "store": ticket.store.code,
+                "slot": ticket.dispatch_note["slot"][:16].replace("T", " "),
+            },
+        )
+    else:
+        messages.error(
+            request,
+            _("%(number)s was not booked: %(errors)s")
+            % {"number": ticket.number, "errors": " ".join(e for errors in form.errors.values() for e in errors)},
+        )
+    return redirect("aftersales:unassigned")
