@@ -183,3 +183,37 @@ def test_admin_is_for_hq_only(role, users, store):
             problems.append(f"{endpoint.name}: {response.status_code}")
     assert not problems, problems
     assert not changed_tables(before, fingerprint())
+
+
+def test_lists_and_pages_show_nothing_out_of_reach(users, store, other_store):
+    """Every page without arguments (lists, forms, dashboards), each role below HQ: another province's
+    tickets, orders, test drives and vehicles appear nowhere, not even as a number or a VIN."""
+    from aftersales.models import Ticket
+    from sales.models import Order, TestDrive, Vehicle
+
+    from .records import order_record, test_drive_record, ticket_record, vehicle_record
+
+    ticket = Ticket.objects.get(**ticket_record(other_store))
+    order = Order.objects.get(**order_record(other_store))
+    drive = TestDrive.objects.get(**test_drive_record(other_store))
+    vehicle = Vehicle.objects.get(**vehicle_record(other_store))
+    secrets = {
+        ticket.number: "ticket",
+        ticket.vehicle.vin: "ticket's VIN",
+        order.number: "order",
+        order.customer.phone: "order customer's phone",
+        drive.customer.phone: "test-drive customer's phone",
+        vehicle.vin: "vehicle",
+    }
+    problems = []
+    for role in (Role.STAFF, Role.MANAGER, Role.REGIONAL):
+        client = Client()
+        client.force_login(users[role])
+        for endpoint in PLAIN_ENDPOINTS:
+            response = client.get(endpoint.url())
+            if response.status_code != 200:
+                continue
+            raw = b"".join(response.streaming_content) if response.streaming else response.content
+            body = raw.decode(errors="replace")
+            problems += [f"{endpoint.name} as {role} shows {what}" for s, what in secrets.items() if s in body]
+    assert not problems, problems
