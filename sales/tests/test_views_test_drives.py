@@ -290,3 +290,16 @@ def test_day_view_marks_begun_hours_and_offers_booking_links_for_free_ones(staff
     html = staff_client.get(f"/sales/test-drives/day/?date={tomorrow}").content.decode()
     assert "begun" not in html
     assert f"/sales/test-drives/new/?slot={tomorrow}%2010%3A00" in html
+
+
+def test_hq_filters_the_list_by_store_code(hq_client, store, other_store, car_model):
+    TestDriveFactory(store=store, model=car_model, customer=CustomerFactory(name="广州客户"))
+    TestDriveFactory(store=other_store, model=car_model, customer=CustomerFactory(name="上海客户"))
+    html = hq_client.get("/sales/test-drives/", {"store": "sh-0001"}).content.decode()
+    assert "上海客户" in html and "广州客户" not in html
+
+
+def test_regional_store_filter_outside_reach_shows_nothing(regional_client, other_store, car_model):
+    TestDriveFactory(store=other_store, model=car_model, customer=CustomerFactory(name="上海客户"))
+    html = regional_client.get("/sales/test-drives/", {"store": other_store.code}).content.decode()
+    assert "上海客户" not in html and "is in your reach" in html
