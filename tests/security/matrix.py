@@ -65,9 +65,7 @@ class Cases:
             self.problems.append(message)
 
 
-def check_record_url(
-    endpoint: Endpoint, spec: RecordSpec, role: str, client: Client, *, home, away, user
-) -> Cases:
+def check_record_url(endpoint: Endpoint, spec: RecordSpec, role: str, client: Client, *, home, away, user) -> Cases:
     """Runs the matrix cases of one URL for one role; the client is logged in as `user`."""
     cases = Cases()
     mine, theirs = spec.make(home), spec.make(away)

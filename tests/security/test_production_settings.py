@@ -118,9 +118,7 @@ def test_pages_carry_csp_and_anti_framing_headers(staff_client):
 
 
 def test_https_redirect_and_hsts_header_in_production(db):
-    with override_settings(
-        SECURE_SSL_REDIRECT=True, SECURE_HSTS_SECONDS=31536000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True
-    ):
+    with override_settings(SECURE_SSL_REDIRECT=True, SECURE_HSTS_SECONDS=31536000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True):
         client = Client()
         response = client.get("/accounts/login/")
         assert response.status_code == 301 and response["Location"].startswith("https://")
@@ -170,7 +168,9 @@ def test_no_secret_is_committed():
         text = path.read_text(encoding="utf-8", errors="ignore")
         for pattern in SECRET_PATTERNS:
             found += [
-                f"{name}: {m.group(0)[:40]}" for m in pattern.finditer(text) if not any(a in m.group(0) for a in ALLOWED)
+                f"{name}: {m.group(0)[:40]}"
+                for m in pattern.finditer(text)
+                if not any(a in m.group(0) for a in ALLOWED)
             ]
     assert not found, found
     assert not (ROOT / ".env").exists() or ".env" in (ROOT / ".gitignore").read_text()
