@@ -77,7 +77,7 @@ def order_record(store: Store) -> Kwargs:
     return {"number": OrderFactory(store=store).number}
 
 
-def testdrive_record(store: Store) -> Kwargs:
+def drive_record(store: Store) -> Kwargs:
     from sales.tests.factories import TestDriveFactory
 
     return {"pk": TestDriveFactory(store=store).pk}
@@ -98,7 +98,7 @@ REGIONAL_AND_HQ = frozenset({Role.REGIONAL, Role.HQ})
 
 # By URL name: where the arguments alone do not say what the record is, or the page is not for everyone.
 BY_NAME: dict[str, RecordSpec] = {
-    "sales:testdrive_detail": RecordSpec(testdrive_record, post={"action": "cancel"}),
+    "sales:testdrive_detail": RecordSpec(drive_record, post={"action": "cancel"}),
     "aftersales:attachment": RecordSpec(attachment_record),
     "aftersales:ticket_transition": RecordSpec(ticket_record, post={"to_status": "cancelled", "message": "matrix"}),
     "aftersales:ticket_comment": RecordSpec(ticket_record, post={"message": "matrix probe"}),

@@ -9,7 +9,7 @@ from django.test import Client
 from stores.models import Role
 
 from .pages import pages_for
-from .records import ROLES, attachment_record, order_record, testdrive_record
+from .records import ROLES, attachment_record, order_record, drive_record
 
 # Inline <script> blocks that hold data, not code, are not executed and so not blocked by CSP.
 DATA_SCRIPT_TYPES = {"application/json", "application/ld+json", "text/template"}
@@ -90,7 +90,7 @@ def users(staff_user, manager_user, regional_user, hq_user):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_satisfies_the_csp(role, users, store):
-    for make in (order_record, testdrive_record, attachment_record):
+    for make in (order_record, drive_record, attachment_record):
         make(store)  # lists with rows
     client = Client()
     client.force_login(users[role])
