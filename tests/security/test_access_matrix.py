@@ -156,7 +156,7 @@ def _admin_url(endpoint) -> tuple[str, bool]:
 @pytest.mark.parametrize("role", ROLES)
 def test_admin_is_for_hq_only(role, users, store):
     """Every admin URL: non-HQ users, even with is_staff set, go to the admin login; HQ gets the pages."""
-    from .records import attachment_record, order_record, storeless_ticket_record, drive_record
+    from .records import attachment_record, drive_record, order_record, storeless_ticket_record
 
     for make in (attachment_record, order_record, storeless_ticket_record, drive_record):
         make(store)
@@ -191,7 +191,7 @@ def test_lists_and_pages_show_nothing_out_of_reach(users, store, other_store):
     from aftersales.models import Ticket
     from sales.models import Order, TestDrive, Vehicle
 
-    from .records import order_record, drive_record, ticket_record, vehicle_record
+    from .records import drive_record, order_record, ticket_record, vehicle_record
 
     ticket = Ticket.objects.get(**ticket_record(other_store))
     order = Order.objects.get(**order_record(other_store))

@@ -9,7 +9,7 @@ from django.test import Client
 from stores.models import Role
 
 from .pages import pages_for
-from .records import ROLES, attachment_record, order_record, drive_record
+from .records import ROLES, attachment_record, drive_record, order_record
 
 # Inline <script> blocks that hold data, not code, are not executed and so not blocked by CSP.
 DATA_SCRIPT_TYPES = {"application/json", "application/ld+json", "text/template"}
