@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "sales",
     "aftersales",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -133,6 +133,21 @@ class TestDriveFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
+    store = forms.CharField(label=_("Store code"), required=False, max_length=20)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_store(self):
+        code = (self.cleaned_data.get("store") or "").strip().upper()
+        if not code:
+            return None
+        store = stores_visible_to(self.user).filter(code=code).first()
+        if store is None:
+            raise ValidationError(_("No store with code %(code)s is in your reach."), params={"code": code})
+        return store
+
     def clean_period(self) -> str:
         period = self.cleaned_data.get("period") or "upcoming"
         return period if period in PERIODS else "upcoming"

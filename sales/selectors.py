@@ -60,10 +60,11 @@ class HourSlot:
     demo_cars: int
     booked: int
     drives: list[TestDrive] = field(default_factory=list)
+    is_past: bool = False
 
     @property
     def free(self) -> int:
-        return max(self.demo_cars - self.booked, 0) if self.is_open else 0
+        return max(self.demo_cars - self.booked, 0) if self.is_open and not self.is_past else 0
 
 
 def test_drive_day(*, user, store: Store, day: dt.date) -> list[HourSlot]:
@@ -80,6 +81,7 @@ def test_drive_day(*, user, store: Store, day: dt.date) -> list[HourSlot]:
     by_hour: dict[dt.datetime, list[TestDrive]] = {}
     for drive in drives:
         by_hour.setdefault(capacity.hour_start(drive.slot_start), []).append(drive)
+    now = timezone.now()
     slots = []
     for moment in hours:
         is_open = store.is_open_for_hour(moment)
@@ -91,6 +93,7 @@ def test_drive_day(*, user, store: Store, day: dt.date) -> list[HourSlot]:
                     demo_cars=store.demo_cars,
                     booked=booked.get((store.pk, moment), 0),
                     drives=by_hour.get(moment, []),
+                    is_past=moment <= now,
                 )
             )
     return slots

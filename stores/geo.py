@@ -24,8 +24,12 @@ def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 def _box(lat: float, lng: float, radius_km: float) -> dict:
     dlat = radius_km / KM_PER_DEGREE_LAT
     max_abs_lat = min(89.0, abs(lat) + dlat)
-    dlng = min(180.0, radius_km / (KM_PER_DEGREE_LAT * math.cos(math.radians(max_abs_lat))))
-    return {"lat__gte": lat - dlat, "lat__lte": lat + dlat, "lng__gte": lng - dlng, "lng__lte": lng + dlng}
+    dlng = radius_km / (KM_PER_DEGREE_LAT * math.cos(math.radians(max_abs_lat)))
+    box = {"lat__gte": lat - dlat, "lat__lte": lat + dlat}
+    if lng - dlng >= -180.0 and lng + dlng <= 180.0:
+        # Otherwise the box would wrap around the antimeridian: the latitude band alone is exact.
+        box.update({"lng__gte": lng - dlng, "lng__lte": lng + dlng})
+    return box
 
 
 def nearest(
@@ -34,17 +38,34 @@ def nearest(
     """[(store id, distance km)] of the `limit` nearest rows of `queryset`, nearest first.
 
     Ties are broken by id so that the order is stable. `max_km` drops anything farther.
+    Filter `queryset` on `status` (as `Store.objects.active()` does) so that the database walks
+    the (status, lat, lng) index.
     """
-    radius = 25.0 if max_km is None else min(25.0, max_km)
-    ceiling = max_km if max_km is not None else 2 * math.pi * EARTH_RADIUS_KM
+    queryset = queryset.order_by()  # the model's ordering would sort every candidate for nothing
+    ceiling = max_km if max_km is not None else math.pi * EARTH_RADIUS_KM
+    radius = min(INITIAL_RADIUS_KM, ceiling)
     while True:
         rows = queryset.filter(**_box(lat, lng, radius)).values_list("id", "lat", "lng")
         found = _ranked(rows, lat, lng)
         inside = [item for item in found if item[1] <= radius]
         if len(inside) >= limit or radius >= ceiling:
-            result = inside[:limit]
-            return [item for item in result if max_km is None or item[1] <= max_km]
-        radius = min(radius * 4, ceiling)
+            return [item for item in inside[:limit] if max_km is None or item[1] <= max_km]
+        radius = min(_next_radius(radius, found, limit), ceiling)
+
+
+# Small enough that a box in a dense city centre holds tens of stores, not thousands.
+INITIAL_RADIUS_KM = 3.0
+
+
+def _next_radius(radius: float, found: list[tuple[int, float]], limit: int) -> float:
+    if len(found) >= limit:
+        # The box already holds `limit` stores; the farthest of them bounds the answer, so a box
+        # around that distance is certain to finish the search with one more query.
+        return max(found[limit - 1][1], radius)
+    if not found:
+        return radius * 4
+    # Grow by the density seen so far (area grows with the square of the radius), within bounds.
+    return radius * min(4.0, max(1.5, 1.2 * math.sqrt(limit / len(found))))
 
 
 def _ranked(rows: Iterable[tuple[int, float, float]], lat: float, lng: float) -> list[tuple[int, float]]:

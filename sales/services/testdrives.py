@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stores import capacity
 from stores.geo import nearest
@@ -112,11 +113,12 @@ def store_refusal(store: Store, slot_start: dt.datetime) -> tuple[str, str] | No
 
 
 def full_refusal(store: Store, slot_start: dt.datetime) -> tuple[str, str]:
-    return (
-        "full",
-        _("All %(count)d demo cars at %(store)s are booked for %(slot)s.")
-        % {"count": store.demo_cars, "store": f"{store.code} {store.name}", "slot": _fmt(slot_start)},
+    message = ngettext(
+        "The only demo car at %(store)s is booked for %(slot)s.",
+        "All %(count)d demo cars at %(store)s are booked for %(slot)s.",
+        store.demo_cars,
     )
+    return "full", message % {"count": store.demo_cars, "store": f"{store.code} {store.name}", "slot": _fmt(slot_start)}
 
 
 # --- alternatives ------------------------------------------------------------------------------

@@ -22,11 +22,14 @@ def _own_store(user):
 
 
 def testdrive_list(request):
-    form = TestDriveFilterForm(request.GET or None)
-    period, status = "upcoming", ""
+    form = TestDriveFilterForm(request.GET or None, user=request.user)
+    period, status, store = "upcoming", "", None
     if form.is_bound and form.is_valid():
-        period, status = form.cleaned_data["period"], form.cleaned_data["status"]
-    page = page_of(selectors.test_drive_list(user=request.user, period=period, status=status), request.GET.get("page"))
+        period, status, store = form.cleaned_data["period"], form.cleaned_data["status"], form.cleaned_data["store"]
+    elif form.is_bound:
+        period = form.cleaned_data.get("period") or "upcoming"
+    queryset = selectors.test_drive_list(user=request.user, period=period, status=status, store=store)
+    page = page_of(queryset if not form.errors else queryset.none(), request.GET.get("page"))
     full_phones = sees_full_phone_in_lists(request.user)
     if full_phones:
         services.phone_views_record(

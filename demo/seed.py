@@ -1,0 +1,207 @@
+"""`seed_demo`: the network, its people and a believable amount of work, loaded once.
+
+Stages: the catalogue, stores and people are matched by their codes and usernames (what exists
+is reused); the activity (customers, vehicles, orders, test drives, tickets) is loaded in one
+transaction and recorded as a SeedStage, so a second run finds it and adds nothing.
+"""
+
+import datetime as dt
+import time
+from collections.abc import Callable
+
+from django.apps import apps
+from django.db import connection, transaction
+
+from aftersales.models import RecallCampaign, Ticket, TicketCounter, TicketEvent
+from sales.models import Customer, Order, TestDrive, Vehicle, VehicleReach
+from stores.models import SlotLoad, Store
+
+from . import activity, tickets
+from .context import load_context
+from .fastload import bulk_load
+from .models import SeedStage
+from .network import DEMO_STORE, ensure_catalogue, ensure_demo_logins, seed_people, seed_stores
+from .plan import Plan
+from .sinks import sink_for_connection
+
+ACTIVITY = "activity"
+CHUNK = 20_000
+CAMPAIGN = "RC-2026-001"
+
+
+class AlreadySeeded(Exception):
+    pass
+
+
+def seed(plan: Plan, *, say: Callable[[str], None] = print) -> dict:
+    sink = sink_for_connection()
+    started = time.monotonic()
+
+    def step(message: str) -> None:
+        say(f"[{time.monotonic() - started:6.1f}s] {message}")
+
+    with transaction.atomic():
+        ensure_catalogue()
+        created, reused = seed_stores(sink, plan)
+        step(f"stores: created={created} reused={reused}")
+        created, reused = seed_people(sink, plan)
+        logins = ensure_demo_logins()
+        step(f"people: created={created + len(logins)} reused={reused + 5 - len(logins)}")
+    done = SeedStage.objects.filter(name=ACTIVITY).first()
+    if done is not None:
+        if done.scale != plan.scale and plan.scale == "full":
+            raise AlreadySeeded(
+                f"This database already holds the {done.scale} demo activity; load --scale full into an empty database."
+            )
+        added = ensure_today()
+        step(f"activity: reused the {done.scale} demo ({_summary(done.counts)}); today's test drives added={added}")
+        return done.counts
+    with transaction.atomic(), bulk_load(plan.scale == "full", say=step):
+        counts = seed_activity(plan, sink, step)
+        SeedStage.objects.create(name=ACTIVITY, scale=plan.scale, counts=counts)
+    if connection.vendor == "postgresql" and plan.scale == "full":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    step(f"activity: created {_summary(counts)}")
+    return counts
+
+
+def _summary(counts: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in counts.items())
+
+
+def seed_activity(plan: Plan, sink, step) -> dict:
+    ctx = load_context(plan)
+    customers = activity.plan_customers(ctx)
+    fleet, allocated = activity.plan_fleet(ctx, customers, round(plan.vehicles * 0.01))
+    counts = {}
+    counts["customers"] = sink.write(Customer, activity.CUSTOMER_COLUMNS, activity.customer_rows(ctx, customers))
+    step(f"customers: {counts['customers']}")
+
+    OrderCounter = _model("sales", "OrderCounter")
+    order_counters = dict(OrderCounter.objects.values_list("year", "last")) if OrderCounter else {}
+    orders = activity.order_rows(ctx, customers, fleet, allocated, plan.orders, order_counters)
+    counts["orders"] = sink.write(Order, activity.ORDER_COLUMNS, orders)
+    if OrderCounter:
+        _save_counters(OrderCounter, order_counters)
+
+    slots: dict = {}
+    first_td = activity.next_id(TestDrive)
+    counts["test_drives"] = sink.write(
+        TestDrive, activity.TEST_DRIVE_COLUMNS, activity.test_drive_rows(ctx, customers, fleet, slots, plan.test_drives)
+    )
+    if ctx.demo_store is not None:
+        home = ctx.service.index(ctx.demo_store)
+        today_rows = activity.demo_today_rows(
+            ctx, customers.by_store.get(home, [customers.base_id]), fleet.demo_by_store.get(ctx.demo_store.id, []),
+            slots, first_td + plan.test_drives,
+        )  # fmt: skip
+        counts["test_drives"] += sink.write(TestDrive, activity.TEST_DRIVE_COLUMNS, today_rows)
+    counts["slot_loads"] = sink.write(
+        SlotLoad, activity.SLOT_COLUMNS, activity.slot_rows(ctx, slots, SlotLoad.Resource.DEMO_CAR)
+    )
+    step(f"orders: {counts['orders']}, test drives: {counts['test_drives']}")
+
+    campaign = _campaign(ctx)
+    plan_t = tickets.TicketPlan(
+        campaign_id=campaign.id,
+        campaign_model=campaign.model_id,
+        launched_at=campaign.launched_at,
+        counters=dict(TicketCounter.objects.values_list("year", "last")),
+        first_id=activity.next_id(Ticket),
+    )
+    reach = tickets.Reach(flags=bytearray(len(fleet.store)))
+    chosen = tickets.picks(ctx, fleet, plan.tickets)
+    counts["tickets"] = counts["ticket_events"] = 0
+    generated = tickets.generate(ctx, fleet, plan_t, reach, chosen)
+    while True:
+        batch = [item for _, item in zip(range(CHUNK), generated, strict=False)]
+        if not batch:
+            break
+        counts["tickets"] += sink.write(Ticket, tickets.TICKET_COLUMNS, (row for row, _ in batch))
+        counts["ticket_events"] += sink.write(
+            TicketEvent, tickets.EVENT_COLUMNS, (event for _, events in batch for event in events)
+        )
+        if counts["tickets"] % (CHUNK * 10) == 0:
+            step(f"tickets: {counts['tickets']}")
+    _save_counters(TicketCounter, plan_t.counters)
+    step(f"tickets: {counts['tickets']}, events: {counts['ticket_events']}")
+
+    counts["vehicles"] = sink.write(Vehicle, activity.VEHICLE_COLUMNS, activity.vehicle_rows(ctx, fleet))
+    counts["vehicle_reach"] = sink.write(VehicleReach, tickets.REACH_COLUMNS, tickets.reach_rows(fleet, reach, ctx))
+    step(f"vehicles: {counts['vehicles']}, reach: {counts['vehicle_reach']}")
+    sink.finish([Customer, Vehicle, Order, TestDrive, Ticket, TicketEvent, VehicleReach, SlotLoad])
+    return {k: counts[k] for k in ("customers", "vehicles", "orders", "test_drives", "tickets", "ticket_events",
+                                   "vehicle_reach", "slot_loads")}  # fmt: skip
+
+
+def _model(app_label: str, name: str):
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+def _save_counters(model, counters: dict[int, int]) -> None:
+    for year, last in counters.items():
+        model.objects.update_or_create(year=year, defaults={"last": last})
+
+
+def _campaign(ctx) -> RecallCampaign:
+    model = next((m for m in ctx.models if m.code == "GNC-A5"), ctx.models[0])
+    launched = ctx.now - dt.timedelta(days=45)
+    campaign, _ = RecallCampaign.objects.get_or_create(
+        code=CAMPAIGN,
+        defaults={
+            "title": "前悬架下摆臂紧固检查",
+            "description": "部分国民好车标准续航版前悬架下摆臂螺栓扭矩可能不足，免费检查并按规定扭矩紧固。",
+            "model": model,
+            "status": RecallCampaign.Status.LAUNCHED,
+            "launched_at": launched,
+        },
+    )
+    return campaign
+
+
+def ensure_today() -> int:
+    """On a later day, give the demo store test drives today again (the day view stays meaningful)."""
+    store = Store.objects.filter(code=DEMO_STORE).first()
+    if store is None:
+        return 0
+    ctx = load_context(_plan_for_today())
+    start = ctx.local(ctx.today, 0)
+    if TestDrive.objects.filter(
+        store=store, slot_start__gte=start, slot_start__lt=start + dt.timedelta(days=1)
+    ).exists():
+        return 0
+    slots = {
+        (store.id, s): b
+        for s, b in SlotLoad.objects.filter(store=store, resource=SlotLoad.Resource.DEMO_CAR).values_list(
+            "starts_at", "booked"
+        )
+    }
+    before = dict(slots)
+    buyers = list(Customer.objects.filter(city=store.city).values_list("id", flat=True)[:200]) or list(
+        Customer.objects.values_list("id", flat=True)[:200]
+    )
+    if not buyers:
+        return 0
+    demo_cars = list(Vehicle.objects.filter(store=store, status=Vehicle.Status.DEMO).values_list("id", flat=True))
+    sink = sink_for_connection()
+    with transaction.atomic():
+        rows = activity.demo_today_rows(ctx, buyers, demo_cars, slots, activity.next_id(TestDrive))
+        added = sink.write(TestDrive, activity.TEST_DRIVE_COLUMNS, rows)
+        for (store_id, starts_at), booked in slots.items():
+            if booked != before.get((store_id, starts_at)):
+                SlotLoad.objects.update_or_create(
+                    store_id=store_id, starts_at=starts_at, resource=SlotLoad.Resource.DEMO_CAR,
+                    defaults={"capacity": max(store.demo_cars, booked), "booked": booked},
+                )  # fmt: skip
+        sink.finish([TestDrive])
+    return added
+
+
+def _plan_for_today() -> Plan:
+    from .plan import SMALL
+
+    return SMALL

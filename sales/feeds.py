@@ -1,0 +1,173 @@
+"""The sales feeds: the carmaker's catalogue (CONTRACT 3.4) and vehicles by VIN (3.3)."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from core.feeds import values as v
+from core.feeds.base import Applied, Feed
+from core.feeds.parsing import Cells, Column, Rejection, Row, RowError
+from core.feeds.registry import register
+from core.feeds.upsert import changed_fields, existing_by, upsert, write
+from stores.models import Store
+from stores.phones import normalise_mobile
+
+from .models import CarModel, Customer, Vehicle
+from .vin import normalise_vin
+
+MODEL_CODE = v.code(r"[A-Z0-9-]+", 2, 30)
+STORE_CODE = v.code(r"[A-Z0-9-]+", 3, 20)
+MODEL_FIELDS = (
+    "code", "name", "trim", "price_cny", "battery_kwh", "range_km", "swappable", "service_months", "service_km",
+)  # fmt: skip
+VEHICLE_FIELDS = ("model_id", "color", "status", "store_id", "owner_id", "delivered_on", "mileage_km")
+ONE_DECIMAL = Decimal("0.1")
+
+
+def battery_kwh(raw: str) -> Decimal:
+    value = v.decimal(0, exclusive_low=True)(raw)
+    if value != value.quantize(ONE_DECIMAL) or value >= 100_000:
+        raise RowError(_("%(value)s: at most 99999.9, with one decimal place.") % {"value": raw})
+    return value.quantize(ONE_DECIMAL)
+
+
+@register
+class CatalogueFeed(Feed):
+    name = "models"
+    file_glob = "models*.csv"
+    key_column = "code"
+    columns = tuple(
+        Column(name, True)
+        for name in (
+            "code", "name", "trim", "price_cny", "battery_kwh", "range_km", "swappable", "service_months", "service_km",
+        )
+    )  # fmt: skip
+
+    def parse_row(self, cells: Cells) -> dict:
+        row = v.RowReader(cells)
+        row.take("code", MODEL_CODE)
+        row.take("name", v.text(100))
+        row.take("trim", v.text(100), default="")
+        row.take("price_cny", v.integer(1))
+        row.take("battery_kwh", battery_kwh)
+        row.take("range_km", v.integer(1))
+        row.take("swappable", v.flag)
+        row.take("service_months", v.integer(1, 36))
+        row.take("service_km", v.integer(1000, 50000))
+        return row.done()
+
+    def apply(self, rows: list[Row]) -> Applied:
+        # A model missing from the file stays: vehicles refer to it.
+        return upsert(CarModel, key_field="code", rows=rows, fields=MODEL_FIELDS)
+
+
+@register
+class VehicleFeed(Feed):
+    name = "vehicles"
+    file_glob = "vehicles*.csv"
+    key_column = "vin"
+    columns = (
+        Column("vin", True), Column("model_code", True), Column("color"), Column("status", True),
+        Column("store_code", True), Column("delivered_on"), Column("owner_phone"), Column("mileage_km"),
+    )  # fmt: skip
+
+    def parse_row(self, cells: Cells) -> dict:
+        row = v.RowReader(cells)
+        row.take("vin", v.validated(normalise_vin))
+        row.take("model_code", MODEL_CODE)
+        row.take("color", v.text(30), default="")
+        status = row.take("status", v.choice(Vehicle.Status.values))
+        row.take("store_code", STORE_CODE)
+        # Empty cells leave what the portal knows (an owner, a delivery date, a reading) alone.
+        delivered_on = row.take("delivered_on", v.iso_date, default=v.LEAVE)
+        owner_phone = row.take("owner_phone", v.validated(normalise_mobile), default=v.LEAVE)
+        row.take("mileage_km", v.integer(0), default=v.LEAVE)
+        if status == Vehicle.Status.DELIVERED:
+            if delivered_on is None and "delivered_on" not in _failed(row):
+                row.error("delivered_on", _("required when the status is delivered."))
+            if owner_phone is None and "owner_phone" not in _failed(row):
+                row.error("owner_phone", _("required when the status is delivered."))
+        return row.done()
+
+    def apply(self, rows: list[Row]) -> Applied:
+        applied = Applied()
+        vehicles = existing_by(Vehicle, "vin", (row.key for row in rows), VEHICLE_FIELDS)
+        model_ids = _ids(CarModel, {row.values["model_code"] for row in rows})
+        store_ids = _ids(Store, {row.values["store_code"] for row in rows})
+        accepted: list[tuple[Row, dict, dict | None]] = []
+        for row in rows:
+            current = vehicles.get(row.key)
+            try:
+                accepted.append((row, self._wanted(row, current, model_ids, store_ids), current))
+            except RowError as exc:
+                applied.rejections.append(Rejection(row.line, row.key, str(exc)))
+
+        owner_ids = _owners({row.values["owner_phone"] for row, _w, _c in accepted if row.values.get("owner_phone")})
+        create: list[Vehicle] = []
+        update: list[Vehicle] = []
+        touched: set[str] = set()
+        for row, wanted, current in accepted:
+            if "owner_phone" in row.values:
+                wanted["owner_id"] = owner_ids[row.values["owner_phone"]]
+            if current is None:
+                create.append(Vehicle(vin=row.key, **wanted))
+                applied.created += 1
+                continue
+            changed = changed_fields(current, wanted)
+            if not changed:
+                applied.unchanged += 1
+                continue
+            obj = Vehicle(vin=current["vin"], **{name: current[name] for name in ("pk", *VEHICLE_FIELDS)})
+            for name in changed:
+                setattr(obj, name, wanted[name])
+            update.append(obj)
+            touched.update(changed)
+            applied.updated += 1
+        write(Vehicle, create=create, update=update, fields=touched)
+        return applied
+
+    def _wanted(self, row: Row, current: dict | None, model_ids: dict, store_ids: dict) -> dict:
+        values = row.values
+        errors = []
+        model_id = model_ids.get(values["model_code"])
+        if model_id is None:
+            errors.append(
+                _("model_code: there is no model %(code)s in the catalogue.") % {"code": values["model_code"]}
+            )
+        store_id = store_ids.get(values["store_code"])
+        if store_id is None:
+            errors.append(_("store_code: there is no store %(code)s.") % {"code": values["store_code"]})
+        mileage = values.get("mileage_km")
+        if current is not None and mileage is not None and mileage < current["mileage_km"]:
+            errors.append(
+                _(
+                    "mileage_km: %(new)d km is lower than the %(old)d km on record, and mileage never "
+                    "decreases; HQ corrects a wrong reading in the admin."
+                )
+                % {"new": mileage, "old": current["mileage_km"]}
+            )
+        if errors:
+            raise RowError("; ".join(errors))
+        wanted = {"model_id": model_id, "status": values["status"], "store_id": store_id}
+        wanted.update({name: values[name] for name in ("color", "delivered_on", "mileage_km") if name in values})
+        return wanted
+
+
+def _failed(row: v.RowReader) -> set[str]:
+    return {error.split(":", 1)[0] for error in row.errors}
+
+
+def _ids(model, codes: set[str]) -> dict[str, int]:
+    return {values["code"]: values["pk"] for values in existing_by(model, "code", codes, ()).values()}
+
+
+def _owners(phones: set[str]) -> dict[str, int]:
+    """Customer ids by mobile number; a number not yet known becomes a new customer."""
+    found = {phone: values["pk"] for phone, values in existing_by(Customer, "phone", phones, ()).items()}
+    new = phones - found.keys()
+    if new:
+        # The sales app's convention: a customer known only by number carries it as the name until
+        # someone records the real name (sales.services.customers fills it in).
+        Customer.objects.bulk_create([Customer(phone=phone, name=phone) for phone in sorted(new)], batch_size=1000)
+        found.update({phone: values["pk"] for phone, values in existing_by(Customer, "phone", new, ()).items()})
+    return found

@@ -1,0 +1,93 @@
+import math
+import random
+
+import pytest
+
+from stores import geo
+from stores.models import Store
+from stores.tests.factories import StoreFactory
+
+
+def test_haversine_is_zero_for_the_same_point_and_symmetric():
+    assert geo.haversine_km(23.13, 113.26, 23.13, 113.26) == 0
+    there = geo.haversine_km(23.13, 113.26, 31.23, 121.47)
+    back = geo.haversine_km(31.23, 121.47, 23.13, 113.26)
+    assert there == pytest.approx(back)
+
+
+def test_haversine_uses_the_mean_earth_radius():
+    # A quarter of a meridian and a quarter of the equator are both pi/2 radians of arc.
+    assert geo.haversine_km(0, 0, 90, 0) == pytest.approx(math.pi / 2 * 6371.0088)
+    assert geo.haversine_km(0, 100, 0, 10) == pytest.approx(math.pi / 2 * 6371.0088)
+    # Guangzhou to Shanghai: about 1,210 km as the crow flies.
+    assert geo.haversine_km(23.1291, 113.2644, 31.2304, 121.4737) == pytest.approx(1212, abs=5)
+
+
+def test_box_drops_the_longitude_bounds_rather_than_wrap_around_the_antimeridian():
+    assert set(geo._box(30, 179.9, 50)) == {"lat__gte", "lat__lte"}
+    assert set(geo._box(30, 113, 50)) == {"lat__gte", "lat__lte", "lng__gte", "lng__lte"}
+
+
+def _brute_force(stores, lat, lng, limit, max_km=None):
+    ranked = sorted((geo.haversine_km(lat, lng, s.lat, s.lng), s.pk) for s in stores)
+    return [(pk, d) for d, pk in ranked if max_km is None or d <= max_km][:limit]
+
+
+@pytest.fixture
+def random_network(db):
+    """A few hundred stores: dense city clusters and a thin scatter over the whole feed box."""
+    rng = random.Random(31)
+    cities = [(rng.uniform(20, 42), rng.uniform(103, 122)) for _ in range(8)]
+    stores = []
+    for n in range(300):
+        if n % 3:
+            lat, lng = rng.choice(cities)
+            lat, lng = lat + rng.gauss(0, 0.08), lng + rng.gauss(0, 0.08)
+        else:
+            lat, lng = rng.uniform(18, 54), rng.uniform(73, 135)
+        stores.append(Store(**{**_store_fields(n), "lat": lat, "lng": lng}))
+    Store.objects.bulk_create(stores)
+    return list(Store.objects.all())
+
+
+def _store_fields(n):
+    fields = {
+        f.name: getattr(StoreFactory.build(code=f"RN-{n:04d}"), f.name)
+        for f in Store._meta.concrete_fields
+        if f.name not in ("id", "created_at", "updated_at")
+    }
+    return fields
+
+
+def test_nearest_matches_a_brute_force_haversine_on_random_points(random_network):
+    rng = random.Random(7)
+    for _ in range(60):
+        lat, lng = rng.uniform(18, 54), rng.uniform(73, 135)
+        limit = rng.choice([1, 5, 10, 50])
+        expected = _brute_force(random_network, lat, lng, limit)
+        got = geo.nearest(Store.objects.all(), lat, lng, limit=limit)
+        assert [pk for pk, _ in got] == [pk for pk, _ in expected]
+        assert [d for _, d in got] == pytest.approx([d for _, d in expected])
+
+
+def test_nearest_matches_brute_force_near_a_dense_cluster(random_network):
+    rng = random.Random(8)
+    for store in rng.sample(random_network, 20):
+        lat, lng = store.lat + rng.uniform(-0.02, 0.02), store.lng + rng.uniform(-0.02, 0.02)
+        got = geo.nearest(Store.objects.all(), lat, lng, limit=10)
+        assert [pk for pk, _ in got] == [pk for pk, _ in _brute_force(random_network, lat, lng, 10)]
+
+
+def test_nearest_respects_max_km_and_the_queryset_filter(random_network):
+    rng = random.Random(9)
+    even = [s for s in random_network if s.pk % 2 == 0]
+    for _ in range(20):
+        lat, lng = rng.uniform(20, 42), rng.uniform(103, 122)
+        got = geo.nearest(Store.objects.filter(pk__in=[s.pk for s in even]), lat, lng, limit=10, max_km=300)
+        assert [pk for pk, _ in got] == [pk for pk, _ in _brute_force(even, lat, lng, 10, max_km=300)]
+
+
+def test_nearest_returns_everything_when_fewer_stores_than_the_limit(db):
+    StoreFactory(code="ONLY-1", lat=45.0, lng=85.0)
+    got = geo.nearest(Store.objects.all(), 18.5, 134.5, limit=10)
+    assert len(got) == 1
