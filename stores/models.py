@@ -82,8 +82,9 @@ class Store(TimeStampedModel):
             models.Index(fields=["name"], name="store_name"),
             models.Index(fields=["status", "kind"], name="store_status_kind"),
             # Nearest search (over active stores) walks a latitude band of this index: with status
-            # first, SQLite no longer prefers the (status, kind) index and scans every active store.
-            models.Index(fields=["status", "lat", "lng"], name="store_status_lat_lng"),
+            # first, SQLite no longer prefers the (status, kind) index and scans every active store;
+            # with capabilities in it, the box and capability tests need no table lookups.
+            models.Index(fields=["status", "lat", "lng", "capabilities"], name="store_nearest"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(opens_minute__lt=models.F("closes_minute")), name="store_opens_before_closes"),
