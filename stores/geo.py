@@ -9,9 +9,11 @@ within it, so that a point far from the coast does not fetch every store in a bo
 
 import math
 from collections.abc import Iterable
+from contextlib import nullcontext
 
-from django.db import connections
-from django.db.models import Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
+from django.db.models import QuerySet
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180
@@ -24,46 +26,58 @@ def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-def _box(lat: float, lng: float, radius_km: float) -> dict:
-    dlat = radius_km / KM_PER_DEGREE_LAT
-    max_abs_lat = min(89.0, abs(lat) + dlat)
-    dlng = radius_km / (KM_PER_DEGREE_LAT * math.cos(math.radians(max_abs_lat)))
-    box = {"lat__gte": lat - dlat, "lat__lte": lat + dlat}
-    if lng - dlng >= -180.0 and lng + dlng <= 180.0:
-        # Otherwise the box would wrap around the antimeridian: the latitude band alone is exact.
-        box.update({"lng__gte": lng - dlng, "lng__lte": lng + dlng})
-    return box
+# Great-circle regions are cut along whole degrees of latitude: the (status, FLOOR(lat), lng, ...)
+# index then finds each strip's stores by a seek on its degree and a range of longitudes, instead
+# of walking every store of a wide latitude band.
+MARGIN_DEGREES = 1e-7  # widens every strip by about a centimetre, against rounding at the edge
 
 
-STRIPS = 8
-STRIPS_FROM_KM = 100.0
-# Widens every strip by about a centimetre, against rounding at the circle's edge.
-MARGIN_DEGREES = 1e-7
-
-
-def _region(lat: float, lng: float, radius_km: float) -> Q:
-    """A filter that holds every point within `radius_km` of (lat, lng), and not much more."""
+def _strips(lat: float, lng: float, radius_km: float) -> list[tuple[int, float, float, float | None, float | None]]:
+    """(degree, south, north, west, east), one per degree of latitude, that together hold every
+    point within `radius_km`; west and east are None where the strip takes every longitude."""
     theta = radius_km / EARTH_RADIUS_KM  # angular radius
-    if radius_km < STRIPS_FROM_KM or theta >= math.pi / 2 or abs(lat) + math.degrees(theta) >= 89.0:
-        return Q(**_box(lat, lng, radius_km))
     dlat = math.degrees(theta)
-    bottom, top = lat - dlat, lat + dlat
+    bottom, top = max(-90.0, lat - dlat - MARGIN_DEGREES), min(90.0, lat + dlat + MARGIN_DEGREES)
     phi0 = math.radians(lat)
     # Where the circle is widest: sin(phi*) = sin(phi0) / cos(theta) (see _half_width).
-    widest = math.degrees(math.asin(max(-1.0, min(1.0, math.sin(phi0) / math.cos(theta)))))
-    region = Q()
-    step = (top - bottom) / STRIPS
-    for n in range(STRIPS):
-        low, high = bottom + n * step, top if n == STRIPS - 1 else bottom + (n + 1) * step
-        # The half-width has one maximum (at `widest`), so its largest value on [low, high] is there
-        # or at the end nearer to it.
-        width = _half_width(min(max(widest, low), high), phi0, theta) + MARGIN_DEGREES
-        strip = Q(lat__gte=low - MARGIN_DEGREES, lat__lte=high + MARGIN_DEGREES)
-        if lng - width >= -180.0 and lng + width <= 180.0:
-            strip &= Q(lng__gte=lng - width, lng__lte=lng + width)
-        region |= strip
-    # The whole band as well, so that the database walks one range of the (status, lat, ...) index.
-    return Q(lat__gte=bottom - MARGIN_DEGREES, lat__lte=top + MARGIN_DEGREES) & region
+    ratio = math.sin(phi0) / math.cos(theta) if theta < math.pi / 2 else 2.0
+    widest = math.degrees(math.asin(ratio)) if abs(ratio) <= 1 else None
+    strips = []
+    for cell in range(math.floor(bottom), math.floor(top) + 1):
+        south, north = max(bottom, cell), min(top, cell + 1)
+        west = east = None
+        if widest is not None:
+            # The half-width has one maximum (at `widest`): on [south, north] it is largest there
+            # or at the end nearer to it.
+            width = _half_width(min(max(widest, south), north), phi0, theta) + MARGIN_DEGREES
+            if lng - width >= -180.0 and lng + width <= 180.0:
+                west, east = lng - width, lng + width
+        strips.append((cell, south, north, west, east))
+    return strips
+
+
+def _region(base: tuple[str, tuple], database, model, lat: float, lng: float, radius_km: float) -> tuple[str, list]:
+    """SQL for the (id, lat, lng) rows of the compiled `base` query inside the strips around the
+    circle: one SELECT per strip, joined by UNION ALL, each an index seek.
+
+    Written as SQL text because the ORM takes milliseconds to compile dozens of strips.
+    """
+    base_sql, base_params = base
+    quote = database.ops.quote_name
+    table = quote(model._meta.db_table)
+    lat_column, lng_column = f"{table}.{quote('lat')}", f"{table}.{quote('lng')}"
+    # Django puts a WHERE clause of several conditions in parentheses: appending with AND is safe.
+    glue = " AND " if " WHERE " in base_sql else " WHERE "
+    parts, params = [], []
+    for cell, south, north, west, east in _strips(lat, lng, radius_km):
+        conditions = f"FLOOR({lat_column}) = %s AND {lat_column} >= %s AND {lat_column} <= %s"
+        values = [cell, south, north]
+        if west is not None:
+            conditions += f" AND {lng_column} >= %s AND {lng_column} <= %s"
+            values += [west, east]
+        parts.append(base_sql + glue + conditions)
+        params += [*base_params, *values]
+    return " UNION ALL ".join(parts), params
 
 
 def _half_width(lat: float, phi0: float, theta: float) -> float:
@@ -85,10 +99,23 @@ def nearest(
     """[(store id, distance km)] of the `limit` nearest rows of `queryset`, nearest first.
 
     Ties are broken by id so that the order is stable. `max_km` drops anything farther.
-    Filter `queryset` on `status` (as `Store.objects.active()` does) so that the database walks
-    the (status, lat, lng, capabilities) index, which also answers `with_capability`.
+    Filter `queryset` on `status` (as `Store.objects.active()` does) so that the database seeks
+    the (status, FLOOR(lat), lng, lat, capabilities) index, which also answers `with_capability`.
     """
-    queryset = queryset.order_by()  # the model's ordering would sort every candidate for nothing
+    try:
+        base = queryset.order_by().values_list("id", "lat", "lng").query.sql_with_params()
+    except EmptyResultSet:  # queryset.none(), or a filter that can match nothing
+        return []
+    database = connections[queryset.db]
+    postgresql = database.vendor == "postgresql"
+    with transaction.atomic(using=queryset.db) if postgresql else nullcontext(), database.cursor() as cursor:
+        if postgresql:
+            # Dozens of tiny index seeks: starting parallel workers would cost more than the work.
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return _search(cursor, base, queryset.model, lat, lng, limit, max_km)
+
+
+def _search(cursor, base, model, lat: float, lng: float, limit: int, max_km: float | None) -> list[tuple[int, float]]:
     ceiling = max_km if max_km is not None else math.pi * EARTH_RADIUS_KM
     radius = min(INITIAL_RADIUS_KM, ceiling)
     # Far from any store, growing blindly would fetch a whole region: past COUNT_FROM_KM the
@@ -96,9 +123,9 @@ def nearest(
     # `fewer` (too few stores) and `more` (too many to fetch) until the region is worth fetching.
     fewer, more, settled = 0.0, None, False
     while True:
-        candidates = queryset.filter(_region(lat, lng, radius))
+        sql, params = _region(base, cursor.db, model, lat, lng, radius)
         if radius >= COUNT_FROM_KM and not settled:
-            count = candidates.count()
+            count = _count(cursor, sql, params)
             if count < limit and radius < ceiling:
                 fewer = radius
                 radius = (radius + more) / 2 if more else min(radius * 2, ceiling)
@@ -107,7 +134,7 @@ def nearest(
                 more = radius
                 radius = (fewer + radius) / 2
                 continue
-        found = _ranked(_fetch(candidates), lat, lng)
+        found = _ranked(_fetch(cursor, sql, params), lat, lng)
         inside = [item for item in found if item[1] <= radius]
         if len(inside) >= limit or radius >= ceiling:
             return [item for item in inside[:limit] if max_km is None or item[1] <= max_km]
@@ -134,12 +161,14 @@ def _grown(radius: float, found: int, limit: int) -> float:
     return radius * min(3.0, max(1.3, 1.1 * math.sqrt(limit / found)))
 
 
-def _fetch(queryset: QuerySet) -> list[tuple[int, float, float]]:
-    """(id, lat, lng) rows straight from the cursor: the ORM's per-row work is most of the cost."""
-    sql, params = queryset.values_list("id", "lat", "lng").query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+def _fetch(cursor, sql: str, params: list) -> list[tuple[int, float, float]]:
+    cursor.execute(sql, params)
+    return cursor.fetchall()
+
+
+def _count(cursor, sql: str, params: list) -> int:
+    cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS region", params)
+    return cursor.fetchone()[0]
 
 
 def _ranked(rows: Iterable[tuple[int, float, float]], lat: float, lng: float) -> list[tuple[int, float]]:
