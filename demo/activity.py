@@ -19,7 +19,8 @@ from . import names
 from .context import Context
 
 COLORS = (("珍珠白", 0.34), ("星空灰", 0.22), ("曜石黑", 0.18), ("极光蓝", 0.14), ("赤焰红", 0.07), ("薄荷绿", 0.05))
-_COLOR_VALUES, _COLOR_WEIGHTS = zip(*COLORS, strict=True)
+_COLOR_VALUES = tuple(c for c, _ in COLORS)
+_COLOR_CUM = list(itertools.accumulate(w for _, w in COLORS))
 
 CUSTOMER_COLUMNS = ("id", "name", "phone", "city", "created_at", "updated_at")
 VEHICLE_COLUMNS = (
@@ -165,7 +166,7 @@ def vehicle_rows(ctx: Context, fleet: Fleet):
             year = today.year
         yield (
             fleet.base_id + pos, names.vin(vin_base + pos, model.code, year), model.id,
-            rng.choices(_COLOR_VALUES, _COLOR_WEIGHTS)[0], status, store_id, fleet.owner[pos], delivered_on, mileage,
+            rng.choices(_COLOR_VALUES, cum_weights=_COLOR_CUM)[0], status, store_id, fleet.owner[pos], delivered_on, mileage,
             last_on, last_km, service_store, created, now - dt.timedelta(hours=rng.uniform(0, 48)),
         )  # fmt: skip
 
@@ -250,10 +251,15 @@ def test_drive_rows(ctx: Context, customers: Customers, fleet: Fleet, slots: dic
             if slot is None:
                 continue
             status = rng.choices((Status.REQUESTED, Status.ASSIGNED, Status.CONFIRMED), (0.2, 0.3, 0.5))[0]
-            if (customer, store_id, model.id, slot) in standing:
+            if status == Status.REQUESTED and rng.random() < 0.1:
+                # Asked for online with the customer's position: waits for dispatch_test_drives.
+                store_id, lat, lng = None, store.lat + rng.uniform(-0.05, 0.05), store.lng + rng.uniform(-0.05, 0.05)
+                note = {"requested_via": "storefront"}
+            elif (customer, store_id, model.id, slot) in standing:
                 continue
-            standing.add((customer, store_id, model.id, slot))
-            slots[(store.id, slot)] = slots.get((store.id, slot), 0) + 1
+            if store_id is not None:
+                standing.add((customer, store_id, model.id, slot))
+                slots[(store.id, slot)] = slots.get((store.id, slot), 0) + 1
             created = now - dt.timedelta(hours=rng.uniform(1, 24 * 7))
         else:
             day = today - dt.timedelta(days=1 + int(rng.random() * min(ctx.plan.history_days, 365)))

@@ -1,5 +1,7 @@
 """Realistic Chinese names, addresses, phone numbers and VINs for the demo network."""
 
+import itertools
+
 from sales.vin import check_digit
 
 SURNAMES = (
@@ -7,7 +9,7 @@ SURNAMES = (
     "卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
 # The most common surnames carry most people.
-SURNAME_WEIGHTS = [max(12 - i // 4, 1) for i in range(len(SURNAMES))]
+SURNAME_CUM_WEIGHTS = list(itertools.accumulate(max(12 - i // 4, 1) for i in range(len(SURNAMES))))
 GIVEN = (
     "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕文婷晓明晓燕宇轩浩然子涵欣怡"
     "梓涵一诺雨桐思远俊杰佳怡鹏飞晨曦天佑嘉怡博文梦琪颖慧国庆红梅玉兰春燕德华永强丹丹磊磊小龙"
@@ -162,7 +164,7 @@ MOBILE_PREFIXES = (
 
 
 def person_name(rng) -> str:
-    surname = rng.choices(SURNAMES, SURNAME_WEIGHTS)[0]
+    surname = rng.choices(SURNAMES, cum_weights=SURNAME_CUM_WEIGHTS)[0]
     length = 1 if rng.random() < 0.35 else 2
     return surname + "".join(rng.choice(_GIVEN_CHARS) for _ in range(length))
 

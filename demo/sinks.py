@@ -91,10 +91,20 @@ class CopySink:
 
 
 _EMPTY_JSON = "{}"
+# JSON of long-lived values that millions of rows share (e.g. the status-change details), by id.
+_SHARED_JSON: dict[int, str] = {}
+
+
+def share_json(value: dict) -> dict:
+    """Mark a module-level value as shared so COPY encodes it once; returns it unchanged."""
+    _SHARED_JSON[id(value)] = json.dumps(value, ensure_ascii=False)
+    return value
 
 
 def _json(value) -> str:
-    return _EMPTY_JSON if not value else json.dumps(value, ensure_ascii=False)
+    if not value:
+        return _EMPTY_JSON
+    return _SHARED_JSON.get(id(value)) or json.dumps(value, ensure_ascii=False)
 
 
 def _db_value(field: models.Field, value):
