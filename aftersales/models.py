@@ -184,6 +184,12 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["vehicle", "-created_at"], name="ticket_vehicle_created"),
             models.Index(fields=["customer"], name="ticket_customer"),
             models.Index(fields=["created_at"], name="ticket_created"),
+            # The unassigned queue (store-less open work) of some provinces, by due time: a small index.
+            models.Index(
+                fields=["province", "due_at", "id"],
+                condition=models.Q(store__isnull=True, status__in=["new", "assigned", "in_progress", "waiting_parts"]),
+                name="ticket_unassigned_queue",
+            ),
         ]
         constraints = [
             # A vehicle has at most one open scheduled maintenance work...

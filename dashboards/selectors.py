@@ -268,6 +268,10 @@ class RegionalDashboard:
     unassigned_total: int
     charts: dict[str, dict] = field(default_factory=dict)
 
+    @property
+    def ranking_is_long(self) -> bool:
+        return len(self.ranking) > 8
+
 
 def latest_snapshot_date() -> dt.date | None:
     return ProvinceDailyMetrics.objects.order_by("-date").values_list("date", flat=True).first()

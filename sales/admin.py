@@ -212,7 +212,6 @@ class TestDriveAdmin(admin.ModelAdmin):
     search_help_text = _("A whole mobile number.")
     raw_id_fields = ("customer", "store", "demo_vehicle", "created_by")
     readonly_fields = ("status",)
-    date_hierarchy = "slot_start"
     show_full_result_count = False
 
     def get_queryset(self, request):
@@ -243,7 +242,6 @@ class PhoneViewAdmin(ReadOnlyAdmin):
     list_select_related = ("user", "customer")
     raw_id_fields = ("user", "customer")
     search_fields = ("customer__phone",)
-    date_hierarchy = "viewed_at"
     show_full_result_count = False
 
     def get_search_results(self, request, queryset, search_term):

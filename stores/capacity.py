@@ -8,6 +8,7 @@ overbook a slot on PostgreSQL or SQLite. Nothing here checks and then writes in 
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -100,3 +101,46 @@ def booked_in_range(
         store_id__in=list(store_ids), starts_at__gte=first, starts_at__lte=last, resource=resource, booked__gt=0
     ).values_list("store_id", "starts_at", "booked")
     return {(store_id, start): booked for store_id, start, booked in rows}
+
+
+def take_many(wanted: list[tuple[int, dt.datetime, int, int]], resource: str) -> set[tuple[int, dt.datetime]]:
+    """Take `n` units in each of many slots at once: [(store id, slot start, n, capacity)].
+
+    Each slot is taken whole or not at all (`booked + n <= capacity`); returns the slots taken.
+    Call inside a transaction. On PostgreSQL the rows are first locked in (store, slot) order,
+    so that two workers taking overlapping sets wait for each other instead of deadlocking,
+    then updated in one statement; elsewhere (SQLite writes one at a time) slot by slot.
+    """
+    if not wanted:
+        return set()
+    if connection.vendor != "postgresql":
+        taken = set()
+        for store_id, starts_at, n, cap in wanted:
+            rows = SlotLoad.objects.filter(
+                store_id=store_id, starts_at=starts_at, resource=resource, booked__lte=cap - n
+            ).update(booked=F("booked") + n, capacity=cap)
+            if rows == 1:
+                taken.add((store_id, starts_at))
+        return taken
+    table = SlotLoad._meta.db_table
+    keys = sorted({(store_id, starts_at) for store_id, starts_at, _n, _cap in wanted})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE resource = %s AND (store_id, starts_at) IN "
+            f"(SELECT * FROM unnest(%s::bigint[], %s::timestamptz[])) ORDER BY store_id, starts_at FOR UPDATE",
+            [resource, [k[0] for k in keys], [k[1] for k in keys]],
+        )
+        cursor.execute(
+            f"UPDATE {table} AS s SET booked = s.booked + v.n, capacity = v.cap "
+            f"FROM unnest(%s::bigint[], %s::timestamptz[], %s::int[], %s::int[]) AS v(store_id, starts_at, n, cap) "
+            f"WHERE s.store_id = v.store_id AND s.starts_at = v.starts_at AND s.resource = %s "
+            f"AND s.booked + v.n <= v.cap RETURNING s.store_id, s.starts_at",
+            [
+                [w[0] for w in wanted],
+                [w[1] for w in wanted],
+                [w[2] for w in wanted],
+                [w[3] for w in wanted],
+                resource,
+            ],
+        )
+        return {(store_id, starts_at) for store_id, starts_at in cursor.fetchall()}

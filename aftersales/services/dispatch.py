@@ -49,7 +49,7 @@ MAX_KM = 50.0
 PARTNER_PENALTY_KM = 5.0
 PRIORITY = Priority.P4
 # Tickets written per transaction: short enough to hold slot row locks only briefly.
-BATCH = 200
+BATCH = 500
 GRID_DEGREES = 0.5
 
 
@@ -156,8 +156,11 @@ class Loads:
     def taken(self, place: Place, start: dt.datetime) -> None:
         self.booked[(place.pk, start)] = self.booked.get((place.pk, start), 0) + 1
 
-    def full(self, place: Place, start: dt.datetime) -> None:
-        self.booked[(place.pk, start)] = place.bays
+    def refresh(self, keys: list[tuple[int, dt.datetime]]) -> None:
+        """Re-read slots whose take failed: someone else booked there meanwhile."""
+        fresh = capacity.booked_in_slots({k[0] for k in keys}, list({k[1] for k in keys}), RESOURCE)
+        for key in keys:
+            self.booked[key] = fresh.get(key, 0)
 
 
 @dataclass
@@ -172,6 +175,7 @@ class Plan:
     km: float | None = None
     reason: str = dispatching.FALLBACK
     passed_over: list[dict] = field(default_factory=list)
+    loads: "Loads | None" = None
 
 
 def plan_booking(plan: Plan, network: Network, loads: Loads) -> Plan:
@@ -199,6 +203,9 @@ def plan_booking(plan: Plan, network: Network, loads: Loads) -> Plan:
 
 
 def _chosen(plan: Plan, place: Place, slot: dt.datetime, km: float, reason: str, passed_over: list[dict]) -> Plan:
+    # Held in memory at once, so the rest of the batch plans around it; the database decides at take.
+    if plan.loads is not None:
+        plan.loads.taken(place, slot)
     plan.place, plan.slot, plan.km, plan.reason, plan.passed_over = place, slot, km, reason, passed_over
     return plan
 
@@ -284,7 +291,9 @@ def schedule_chunk(
         wanted.update(place.pk for place, _km in network.alternatives(store))
     loads = Loads(network, wanted)
 
-    pending = [Plan(vehicle=v, due=dues[v.pk], home=homes[v.last_service_store_id or v.store_id]) for v in todo]
+    pending = [
+        Plan(vehicle=v, due=dues[v.pk], home=homes[v.last_service_store_id or v.store_id], loads=loads) for v in todo
+    ]
     while pending:
         batch, pending = pending[:BATCH], pending[BATCH:]
         for plan in batch:
@@ -303,17 +312,22 @@ def _write_batch(batch: list[Plan], loads: Loads, run_at: dt.datetime, counts: d
     numbers = _allocate_numbers(len(batch), run_at)
     retry: list[Plan] = []
     with transaction.atomic():
-        # Slot rows are locked in one global order (store, slot): two workers never deadlock.
+        # All of a batch's bays in one statement; a slot that filled meanwhile sends its plans back.
+        groups: dict[tuple[int, dt.datetime], list[Plan]] = defaultdict(list)
+        for plan in booked_plans:
+            groups[(plan.place.pk, plan.slot)].append(plan)
+        taken = capacity.take_many(
+            [(pk, slot, len(plans), plans[0].place.bays) for (pk, slot), plans in groups.items()], RESOURCE
+        )
         kept = []
-        for plan in sorted(booked_plans, key=lambda p: (p.place.pk, p.slot)):
-            if capacity.take(store_id=plan.place.pk, starts_at=plan.slot, resource=RESOURCE, capacity=plan.place.bays):
-                loads.taken(plan.place, plan.slot)
-                kept.append(plan)
-            else:
-                loads.full(plan.place, plan.slot)
-                retry.append(plan)
+        for key, plans in groups.items():
+            (kept if key in taken else retry).extend(plans)
+        missed = [key for key in groups if key not in taken]
+        if missed:
+            loads.refresh(missed)
         writing = sorted(kept + [p for p in batch if p.place is None], key=lambda p: p.vehicle.pk)
-        tickets = [_ticket(plan, number, run_at) for plan, number in zip(writing, numbers, strict=False)]
+        offsets = _sla_offsets()
+        tickets = [_ticket(plan, number, run_at, offsets) for plan, number in zip(writing, numbers, strict=False)]
         Ticket.objects.bulk_create(tickets, ignore_conflicts=True, batch_size=500)
         created = dict(Ticket.objects.filter(number__in=[t.number for t in tickets]).values_list("number", "pk"))
         for ticket, plan in zip(tickets, writing, strict=True):
@@ -344,12 +358,21 @@ def _allocate_numbers(count: int, run_at: dt.datetime) -> list[str]:
     return [f"{NUMBER_PREFIX}-{year}-{n:07d}" for n in range(first, first + count)]
 
 
-def _ticket(plan: Plan, number: str, run_at: dt.datetime) -> Ticket:
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _sla_offsets() -> dict[str, dt.datetime]:
+    """The SLA columns of maintenance opened at a fixed instant: one policy read per batch, then
+    shifted to each ticket's opening (the targets are offsets from the opening)."""
+    return sla.sla_fields(kind=Kind.MAINTENANCE, priority=PRIORITY, opened_at=_EPOCH)
+
+
+def _ticket(plan: Plan, number: str, run_at: dt.datetime, offsets: dict | None = None) -> Ticket:
     vehicle, place = plan.vehicle, plan.place
     # Booked work answers from its slot: the clock starts when the customer comes in. Work
     # nobody took answers from now: the regional manager must place it within the response time.
     opened = plan.slot if place is not None else run_at
-    fields = sla.sla_fields(kind=Kind.MAINTENANCE, priority=PRIORITY, opened_at=opened)
+    fields = {name: moment + (opened - _EPOCH) for name, moment in (offsets or _sla_offsets()).items()}
     model = vehicle.model
     return Ticket(
         number=number,

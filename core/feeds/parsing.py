@@ -131,19 +131,10 @@ class FeedParser:
                 yield Rejection(start, key, str(exc))
 
 
-class Cells:
-    """One record's trimmed cells by column name; a column the header lacks is not `in` it."""
+class Cells(dict):
+    """One record's trimmed cells by column name; a column the header lacks is not `in` it.
 
-    __slots__ = ("_values",)
+    A plain dict underneath: it is looked up sixteen times a row, 43,000 rows a night.
+    """
 
-    def __init__(self, values: dict[str, str]) -> None:
-        self._values = values
-
-    def __contains__(self, column: str) -> bool:
-        return column in self._values
-
-    def __getitem__(self, column: str) -> str:
-        return self._values[column]
-
-    def get(self, column: str, default: str = "") -> str:
-        return self._values.get(column, default)
+    __slots__ = ()

@@ -10,6 +10,8 @@ from stores.models import Role, SlotLoad
 from stores.tests.factories import StoreFactory, make_user
 
 NEW = "/sales/test-drives/new/"
+# On PostgreSQL the phone-view log runs SET LOCAL in a savepoint inside the test's transaction.
+PHONE_LOG_OVERHEAD = 3
 
 
 def slot_text(days=1, hour=10) -> str:
@@ -260,7 +262,7 @@ def test_day_view_query_count_does_not_grow_with_bookings(
         for _i in range(2):
             TestDriveFactory(store=store, model=car_model, slot_start=local_slot(hour=hour), customer=CustomerFactory())
     assert count_queries() == few
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9 + PHONE_LOG_OVERHEAD):
         manager_client.get(f"/sales/test-drives/day/?date={day}")
 
 

@@ -20,6 +20,7 @@
       borderColor: line ? color : (item.color === "palette" ? "#fff" : color),
       borderWidth: line ? 2 : 1,
       pointRadius: line && spec.labels.length > 40 ? 0 : 2,
+      maxBarThickness: 36,
       tension: 0.2,
       spanGaps: true,
       fill: false

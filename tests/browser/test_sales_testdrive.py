@@ -56,3 +56,33 @@ def test_clerk_books_confirms_and_sees_the_day(live_server, page, screenshot_dir
     page.set_viewport_size({"width": 820, "height": 1180})  # a tablet at the desk
     page.screenshot(path=str(screenshot_dir / "sales-day-view.png"), full_page=True)
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p]
+
+
+def test_manager_allocates_and_delivers_an_order_then_sees_the_vehicle_life(live_server, page, screenshot_dir):
+    from sales.tests.factories import CustomerFactory, OrderFactory, VehicleFactory
+
+    store = StoreFactory(code="GZ-0001")
+    make_user(Role.MANAGER, store=store, username="wangfang")
+    model = CarModelFactory(code="GC-M7")
+    order = OrderFactory(store=store, model=model, status="paid", customer=CustomerFactory(phone="13812345678"))
+    vehicle = VehicleFactory(store=store, model=model)
+
+    page.goto(f"{live_server.url}/accounts/login/?next={order.get_absolute_url()}")
+    page.fill("input[name=username]", "wangfang")
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{order.get_absolute_url()}")
+    page.fill("#allocate-vin", vehicle.vin)
+    page.click("[data-testid=allocate-form] button[type=submit]")
+    page.wait_for_selector(f"a[href='{vehicle.get_absolute_url()}']")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Hand the car to the customer now?"
+    page.click("form:has(input[name=action][value=deliver]) button")
+    page.wait_for_load_state()
+    page.screenshot(path=str(screenshot_dir / "sales-order-delivered.png"), full_page=True)
+    vehicle.refresh_from_db()
+    assert vehicle.status == "delivered" and vehicle.owner_id == order.customer_id
+
+    page.goto(f"{live_server.url}{vehicle.get_absolute_url()}")
+    assert order.number in page.content()
+    assert "13812345678" in page.content()
+    page.screenshot(path=str(screenshot_dir / "sales-vehicle-life.png"), full_page=True)

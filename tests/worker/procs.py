@@ -48,3 +48,23 @@ def start_run_job(name: str, env: dict[str, str], log_path: Path) -> subprocess.
     return subprocess.Popen(
         [sys.executable, "manage.py", "run_job", name], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
+
+
+def start_worker(tmp_path: Path, queue: str, name: str = "worker", concurrency: int = 1, **extra) -> subprocess.Popen:
+    """A real Celery worker on a queue of its own, against the test database and REDIS_URL."""
+    env = process_env(tmp_path, REDIS_URL=settings.REDIS_URL, CELERY_QUEUE=queue, **extra)
+    log = open(tmp_path / f"{name}.log", "a")  # noqa: SIM115  (closed when the process is reaped)
+    cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info", "-Q", queue]
+    cmd += ["--concurrency", str(concurrency), "-n", f"{name}-{queue}@%h"]
+    # A process group of its own, so that a test can kill the worker and its children at once.
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=20)
