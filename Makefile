@@ -23,6 +23,7 @@ venv: $(VENV)/.dev
 demo: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo --scale small
+	DEBUG=1 $(PY) manage.py backfill_metrics --days 90
 	@DEBUG=1 $(PY) manage.py demo_logins
 	@trap 'kill 0' INT TERM EXIT; \
 	DEBUG=1 $(PY) manage.py run_scheduler & \
