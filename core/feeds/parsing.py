@@ -66,7 +66,9 @@ class FeedParser:
 
     @property
     def estimated_rows(self) -> int:
-        return max(self.file.text.count("\n") - self._reader.line_num + 1, 0)
+        text = self.file.text
+        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        return max(lines - self._reader.line_num, 0)
 
     def _read_header(self) -> dict[str, int]:
         for record in self._reader:

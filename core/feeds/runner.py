@@ -121,7 +121,10 @@ def run_feed(
             run.outcome = FeedRun.Outcome.FAILED
             run.reason = f"{type(exc).__name__}: {exc}"[:2000]
             run.finished_at = timezone.now()
-            run.save(update_fields=["outcome", "reason", "finished_at"])
+            try:
+                run.save(update_fields=["outcome", "reason", "finished_at"])
+            except Exception:  # the database itself may be what failed; the original error matters more
+                logger.exception("%s: could not record the failed run", feed.name)
         raise
     logger.info("%s", result.summary())
     return result
