@@ -422,6 +422,7 @@ def _ticket(plan: Plan, number: str, run_at: dt.datetime, offsets: dict | None =
 
 
 def _write_history(made: list[tuple[Ticket, Plan]], run_at: dt.datetime) -> None:
+    """One CREATED event per ticket saying why it is due and where it went, reach and messages."""
     events, reach, messages = [], [], []
     for ticket, plan in made:
         events.append(
@@ -432,21 +433,12 @@ def _write_history(made: list[tuple[Ticket, Plan]], run_at: dt.datetime) -> None
                     "kind": Kind.MAINTENANCE,
                     "priority": PRIORITY,
                     "source": Ticket.Source.SCHEDULE,
+                    "store": plan.place.code if plan.place else None,
+                    "dispatch": plan.reason,
+                    "slot": ticket.dispatch_note["slot"],
                     "due": plan.due.as_data(),
                 },
-                message=plan.due.why(),
-            )
-        )
-        events.append(
-            TicketEvent(
-                ticket_id=ticket.pk,
-                kind=TicketEvent.Kind.DISPATCH,
-                data={
-                    "reason": plan.reason,
-                    "store": plan.place.code if plan.place else None,
-                    "slot": ticket.dispatch_note["slot"],
-                },
-                message=str(dispatching.REASONS[plan.reason]),
+                message=f"{ticket.description} {dispatching.REASONS[plan.reason]}",
             )
         )
         if plan.place is not None:
