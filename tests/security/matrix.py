@@ -1,0 +1,105 @@
+"""The access matrix's checks, as functions returning problems (so a test can also prove they bite).
+
+For a record-naming URL and a role: the record held by a store in the user's reach answers the
+page (200, or the view's redirect), one held by a store out of reach answers 404 exactly like a
+missing one, and a POST at the out-of-reach record changes nothing.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.test import Client
+
+from stores.models import Role
+
+from .records import RecordSpec
+from .urlwalk import Endpoint
+
+# Tables a GET may write: audit logs of who looked (PhoneView), login throttling, sessions.
+AUDIT_TABLES = frozenset(
+    {"sales.PhoneView", "sessions.Session", "axes.AccessLog", "axes.AccessAttempt", "axes.AccessFailureLog"}
+)
+LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
+
+
+def fingerprint(exclude: frozenset = AUDIT_TABLES) -> dict[str, str]:
+    """A digest of every row of every table (small test databases): any write shows."""
+    digests = {}
+    for model in apps.get_models():
+        label = model._meta.label
+        if label in exclude or not model._meta.managed:
+            continue
+        rows = model._base_manager.order_by("pk").values_list()
+        digests[label] = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+    return digests
+
+
+def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(label for label in before if before[label] != after.get(label))
+
+
+def is_success(response) -> bool:
+    if response.status_code in (200, 204):
+        return True
+    if response.status_code in (301, 302, 303):
+        return not response["Location"].startswith(LOGIN_PATHS)
+    return False
+
+
+def missing_kwargs(kwargs: dict) -> dict:
+    """Arguments naming no record at all."""
+    return {key: 987654321 if isinstance(value, int) else "NOPE-404" for key, value in kwargs.items()}
+
+
+@dataclass
+class Cases:
+    count: int = 0
+
+    def __post_init__(self):
+        self.problems: list[str] = []
+
+    def expect(self, ok: bool, message: str) -> None:
+        self.count += 1
+        if not ok:
+            self.problems.append(message)
+
+
+def check_record_url(endpoint: Endpoint, spec: RecordSpec, role: str, client: Client, *, home, away, user) -> Cases:
+    """Runs the matrix cases of one URL for one role; the client is logged in as `user`."""
+    cases = Cases()
+    mine, theirs = spec.make(home), spec.make(away)
+    allowed = role in spec.roles
+    label = f"{endpoint.name} as {role}"
+
+    # In reach: the page (or, for a POST-only view, the action's redirect).
+    response = client.get(endpoint.url(**mine))
+    post_only = response.status_code == 405
+    if post_only:
+        response = client.post(endpoint.url(**mine), spec.post)
+    if allowed:
+        cases.expect(is_success(response), f"{label}: in reach answered {response.status_code}, not the page")
+    else:
+        cases.expect(response.status_code == 404, f"{label}: not for this role but answered {response.status_code}")
+
+    # Out of reach (HQ: another store's record, which is in HQ's reach).
+    before = fingerprint()
+    response = client.post(endpoint.url(**theirs), spec.post) if post_only else client.get(endpoint.url(**theirs))
+    if role == Role.HQ and allowed:
+        cases.expect(is_success(response), f"{label}: another store's record answered {response.status_code}")
+    else:
+        cases.expect(response.status_code == 404, f"{label}: OUT OF REACH answered {response.status_code}, not 404")
+        if not post_only:
+            response = client.post(endpoint.url(**theirs), spec.post)
+            cases.expect(
+                response.status_code in (404, 405),
+                f"{label}: POST out of reach answered {response.status_code}, not 404/405",
+            )
+        changed = changed_tables(before, fingerprint())
+        cases.expect(not changed, f"{label}: a request out of reach changed {changed}")
+
+    # Missing: 404 like out of reach.
+    missing = missing_kwargs(mine)
+    response = client.post(endpoint.url(**missing), spec.post) if post_only else client.get(endpoint.url(**missing))
+    cases.expect(response.status_code == 404, f"{label}: a missing record answered {response.status_code}")
+    return cases
