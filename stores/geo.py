@@ -9,7 +9,7 @@ within it, so that a point far from the coast does not fetch every store in a bo
 
 import math
 from collections.abc import Iterable
-from contextlib import nullcontext
+from contextlib import ExitStack
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
@@ -106,16 +106,15 @@ def nearest(
         base = queryset.order_by().values_list("id", "lat", "lng").query.sql_with_params()
     except EmptyResultSet:  # queryset.none(), or a filter that can match nothing
         return []
-    database = connections[queryset.db]
-    postgresql = database.vendor == "postgresql"
-    with transaction.atomic(using=queryset.db) if postgresql else nullcontext(), database.cursor() as cursor:
-        if postgresql:
-            # Dozens of tiny index seeks: starting parallel workers would cost more than the work.
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        return _search(cursor, base, queryset.model, lat, lng, limit, max_km)
+    with ExitStack() as stack:
+        cursor = stack.enter_context(connections[queryset.db].cursor())
+        return _search(cursor, stack, base, queryset.model, lat, lng, limit, max_km)
 
 
-def _search(cursor, base, model, lat: float, lng: float, limit: int, max_km: float | None) -> list[tuple[int, float]]:
+def _search(
+    cursor, stack: ExitStack, base, model, lat: float, lng: float, limit: int, max_km: float | None
+) -> list[tuple[int, float]]:
+    serial = False
     ceiling = max_km if max_km is not None else math.pi * EARTH_RADIUS_KM
     radius = min(INITIAL_RADIUS_KM, ceiling)
     # Far from any store, growing blindly would fetch a whole region: past COUNT_FROM_KM the
@@ -124,6 +123,12 @@ def _search(cursor, base, model, lat: float, lng: float, limit: int, max_km: flo
     fewer, more, settled = 0.0, None, False
     while True:
         sql, params = _region(base, cursor.db, model, lat, lng, radius)
+        if radius >= SERIAL_FROM_KM and cursor.db.vendor == "postgresql" and not serial:
+            # Dozens of tiny index seeks: PostgreSQL would start parallel workers, which cost more
+            # than the work. SET LOCAL needs a transaction; small searches need neither.
+            stack.enter_context(transaction.atomic(using=cursor.db.alias))
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            serial = True
         if radius >= COUNT_FROM_KM and not settled:
             count = _count(cursor, sql, params)
             if count < limit and radius < ceiling:
@@ -150,6 +155,7 @@ def _search(cursor, base, model, lat: float, lng: float, limit: int, max_km: flo
 # Small enough that a box in a dense city centre holds tens of stores, not thousands.
 INITIAL_RADIUS_KM = 3.0
 COUNT_FROM_KM = 100.0
+SERIAL_FROM_KM = 300.0
 FETCH_AT_MOST = 8  # times the limit
 BISECT_UNTIL = 0.05  # of the radius
 
