@@ -1,5 +1,7 @@
 from django import template
 
+from core.names import person_name
+
 register = template.Library()
 
 
@@ -10,3 +12,9 @@ def query_replace(context, **kwargs) -> str:
     for key, value in kwargs.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def person(user) -> str:
+    """A user's display name (core.names.person_name): {{ ticket.assignee|person|default:"—" }}."""
+    return person_name(user)
