@@ -56,6 +56,7 @@ def ticket_list(request):
         ticket.sla_due = sla.current_due(ticket)
     context = {
         "form": form,
+        "active_filters": sum(1 for name in form.fields if request.GET.get(name)),
         "page_obj": page,
         "tickets": page.object_list,
         "full_phones": _sees_full_phones(request.user),

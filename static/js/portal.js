@@ -22,3 +22,14 @@ document.addEventListener("click", function (event) {
     });
   }
 });
+// Folded filter forms (<details data-open-wide>) start open where the screen has room for them.
+function openWideDetails() {
+  if (window.matchMedia("(min-width: 992px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (box) { box.open = true; });
+  }
+}
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", openWideDetails);
+} else {
+  openWideDetails();
+}

@@ -147,6 +147,15 @@ def test_2_staff_ticket_from_wrong_vin_to_resolved(live_server, page, screenshot
     assert_styled(page)
     assert_fits(page)
     page.screenshot(path=str(screenshot_dir / "journey-2-resolved.png"), full_page=True)
+
+    # The printable job card: on paper, no navigation and no buttons, only the card.
+    page.goto(f"{live_server.url}{ticket.get_absolute_url()}job-card/")
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('nav.navbar')).display") == "none"
+    assert page.locator(".btn").evaluate_all("els => els.every(e => getComputedStyle(e).display === 'none')")
+    expect(page.locator(".job-card")).to_contain_text(vehicle.vin)
+    page.screenshot(path=str(screenshot_dir / "journey-2-job-card-print.png"), full_page=True)
+    page.emulate_media(media="screen")
     watch.check()
 
 
