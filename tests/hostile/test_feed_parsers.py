@@ -168,3 +168,29 @@ def test_random_bytes_are_refused_or_read_never_crash(noise, prefix, tmp_path, r
 
 def test_every_feed_is_covered():
     assert {"stores", "staff"} <= {feed.name for feed in FEEDS}
+
+
+def test_a_nul_character_in_a_row_is_a_rejection_not_a_crash(tmp_path, db):
+    from stores.feeds import StoreFeed
+
+    path = tmp_path / "stores-nul.csv"
+    header = "code,kind,name,province,city,address,lat,lng,phone,bays,opens,closes,status\n"
+    path.write_bytes(
+        (
+            "\ufeff"
+            + header
+            + "GZ-\x000001,service,好\x00车,广东,广州市,天河路1号,23.1,113.2,020-87654321,4,08:00,20:00,active\n"
+        ).encode()
+    )
+    result = run_feed(StoreFeed, path)
+    assert not result.refused and result.rejected == 1
+    assert "NUL" in result.rejections[0].reason and "\x00" not in result.rejections[0].key
+
+
+def test_a_huge_battery_figure_is_a_rejection_not_a_crash(tmp_path, db):
+    feed = registry.get("models")
+    path = tmp_path / "models-huge.csv"
+    header = "code,name,trim,price_cny,battery_kwh,range_km,swappable,service_months,service_km\n"
+    path.write_text(header + "GC-M9,好车,长续航,239900," + "9" * 40 + ",620,1,12,20000\n", encoding="utf-8")
+    result = run_feed(feed, path)
+    assert result.rejected == 1 and "99999.9" in result.rejections[0].reason
