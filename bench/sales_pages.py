@@ -148,12 +148,22 @@ def main() -> int:
 
             with connection.execute_wrapper(count):
                 client.get(url)
-            timings = []
+            timings, cpu = [], []
             for _ in range(REQUESTS):
-                begun = time.perf_counter()
+                begun, begun_cpu = time.perf_counter(), time.process_time()
                 client.get(url)
                 timings.append((time.perf_counter() - begun) * 1000)
-            rows.append((label, queries[0], statistics.median(timings), percentile(timings, 0.95), counted))
+                cpu.append((time.process_time() - begun_cpu) * 1000)
+            rows.append(
+                (
+                    label,
+                    queries[0],
+                    statistics.median(timings),
+                    percentile(timings, 0.95),
+                    percentile(cpu, 0.95),
+                    counted,
+                )
+            )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -164,14 +174,19 @@ def main() -> int:
         f"{REQUESTS} requests per page through Django's test client after {WARMUP} warm-up requests "
         f"(data loaded in {load_s:.1f} s). Target p95 ≤ {TARGET_P95_MS:.0f} ms for the day view and the order list.",
         "",
-        "| page | queries | p50 ms | p95 ms |",
-        "| --- | ---: | ---: | ---: |",
+        "`app CPU` is the Django process's own CPU time per request (p95): it leaves out the database and",
+        "does not grow when other processes compete for the machine, unlike the wall-clock columns.",
+        "",
+        "| page | queries | p50 ms | p95 ms | app CPU p95 ms |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
-    lines += [f"| {label} | {q} | {p50:.1f} | {p95:.1f} |" for label, q, p50, p95, _c in rows]
+    lines += [f"| {label} | {q} | {p50:.1f} | {p95:.1f} | {cpu:.1f} |" for label, q, p50, p95, cpu, _c in rows]
+    load = os.getloadavg()[0]
+    lines += ["", f"Load average when measured: {load:.1f} on {os.cpu_count()} CPUs."]
     report = "\n".join(lines) + "\n"
     print(report)
     (ROOT / "bench" / f"results-sales-{vendor}.md").write_text(report, encoding="utf-8")
-    return 0 if all(p95 <= TARGET_P95_MS for _l, _q, _p50, p95, counted in rows if counted) else 1
+    return 0 if all(p95 <= TARGET_P95_MS for _l, _q, _p50, p95, _cpu, counted in rows if counted) else 1
 
 
 def _setup():

@@ -18,11 +18,12 @@ from aftersales.services.sla import AT_RISK, BREACHED, state_q
 from sales.models import TestDrive, Vehicle
 from stores.models import Capability, SlotLoad, Store
 
-from .models import DailyFigures, ProvinceDailyMetrics, StoreDailyMetrics
+from .models import DailyFigures, ProvinceDailyMetrics, RecallProgress, StoreDailyMetrics
 
 # Rows older than this are pruned by the nightly run; dashboards look back 90 days at most.
 KEEP_DAYS = 400
 BAY_CAPABILITIES = {Capability.MAINTENANCE, Capability.REPAIR}
+DONE_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 
 
 def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -111,10 +112,38 @@ def daily_metrics_snapshot(*, day: dt.date, now: dt.datetime | None = None) -> i
         unique_fields=["province", "date"],
         extra=["stores", "unassigned"],
     )
+    if live:
+        recall_progress_snapshot(now=now)
     cutoff = day - dt.timedelta(days=KEEP_DAYS)
     StoreDailyMetrics.objects.filter(date__lt=cutoff).delete()
     ProvinceDailyMetrics.objects.filter(date__lt=cutoff).delete()
     return len(store_rows)
+
+
+def recall_progress_snapshot(*, now: dt.datetime) -> int:
+    """Count every launched campaign's tickets by outcome, in one GROUP BY; returns the campaigns."""
+    open_ = Q(status__in=Ticket.OPEN_STATUSES)
+    rows = [
+        RecallProgress(campaign_id=row.pop("campaign_id"), computed_at=now, **row)
+        for row in Ticket.objects.filter(campaign__isnull=False)
+        .values("campaign_id")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status__in=DONE_STATUSES)),
+            open=Count("id", filter=open_ & Q(store__isnull=False)),
+            unassigned=Count("id", filter=open_ & Q(store__isnull=True)),
+            cancelled=Count("id", filter=Q(status=Ticket.Status.CANCELLED)),
+        )
+        .order_by()
+    ]
+    RecallProgress.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["campaign"],
+        update_fields=["total", "done", "open", "unassigned", "cancelled", "computed_at"],
+    )
+    return len(rows)
 
 
 def _backlog_tickets(*, live: bool, now: dt.datetime, end: dt.datetime) -> tuple[QuerySet, Q, Q]:

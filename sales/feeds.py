@@ -22,10 +22,21 @@ MODEL_FIELDS = (
 )  # fmt: skip
 VEHICLE_FIELDS = ("model_id", "color", "status", "store_id", "owner_id", "delivered_on", "mileage_km")
 ONE_DECIMAL = Decimal("0.1")
+# Readers are built once: building them (and Django's choices lists) per row costs more than reading.
+NAME = v.text(100)
+POSITIVE = v.integer(1)
+MORE_THAN_ZERO = v.decimal(0, exclusive_low=True)
+SERVICE_MONTHS = v.integer(1, 36)
+SERVICE_KM = v.integer(1000, 50000)
+VIN = v.validated(normalise_vin)
+COLOR = v.text(30)
+VEHICLE_STATUS = v.choice(Vehicle.Status.values)
+MOBILE = v.validated(normalise_mobile)
+MILEAGE = v.integer(0)
 
 
 def battery_kwh(raw: str) -> Decimal:
-    value = v.decimal(0, exclusive_low=True)(raw)
+    value = MORE_THAN_ZERO(raw)
     # The size first: quantizing a number of more than 28 digits raises InvalidOperation.
     if value >= 100_000 or value != value.quantize(ONE_DECIMAL):
         raise RowError(_("%(value)s: at most 99999.9, with one decimal place.") % {"value": raw})
@@ -47,14 +58,14 @@ class CatalogueFeed(Feed):
     def parse_row(self, cells: Cells) -> dict:
         row = v.RowReader(cells)
         row.take("code", MODEL_CODE)
-        row.take("name", v.text(100))
-        row.take("trim", v.text(100), default="")
-        row.take("price_cny", v.integer(1))
+        row.take("name", NAME)
+        row.take("trim", NAME, default="")
+        row.take("price_cny", POSITIVE)
         row.take("battery_kwh", battery_kwh)
-        row.take("range_km", v.integer(1))
+        row.take("range_km", POSITIVE)
         row.take("swappable", v.flag)
-        row.take("service_months", v.integer(1, 36))
-        row.take("service_km", v.integer(1000, 50000))
+        row.take("service_months", SERVICE_MONTHS)
+        row.take("service_km", SERVICE_KM)
         return row.done()
 
     def apply(self, rows: list[Row]) -> Applied:
@@ -74,15 +85,15 @@ class VehicleFeed(Feed):
 
     def parse_row(self, cells: Cells) -> dict:
         row = v.RowReader(cells)
-        row.take("vin", v.validated(normalise_vin))
+        row.take("vin", VIN)
         row.take("model_code", MODEL_CODE)
-        row.take("color", v.text(30), default="")
-        status = row.take("status", v.choice(Vehicle.Status.values))
+        row.take("color", COLOR, default="")
+        status = row.take("status", VEHICLE_STATUS)
         row.take("store_code", STORE_CODE)
         # Empty cells leave what the portal knows (an owner, a delivery date, a reading) alone.
         delivered_on = row.take("delivered_on", v.iso_date, default=v.LEAVE)
-        owner_phone = row.take("owner_phone", v.validated(normalise_mobile), default=v.LEAVE)
-        row.take("mileage_km", v.integer(0), default=v.LEAVE)
+        owner_phone = row.take("owner_phone", MOBILE, default=v.LEAVE)
+        row.take("mileage_km", MILEAGE, default=v.LEAVE)
         if status == Vehicle.Status.DELIVERED:
             if delivered_on is None and "delivered_on" not in _failed(row):
                 row.error("delivered_on", _("required when the status is delivered."))

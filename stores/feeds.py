@@ -22,7 +22,9 @@ from .provinces import Province, normalise_province
 
 User = get_user_model()
 
+# Readers are built once: building them (and Django's choices lists) per row costs more than reading.
 STORE_CODE = v.code(r"[A-Z0-9-]+", 3, 20)
+CAPABILITIES = frozenset(Capability.values)
 STORE_FIELDS = (
     "code", "kind", "name", "province", "city", "district", "address", "lat", "lng", "phone",
     "capabilities", "bays", "demo_cars", "opens_minute", "closes_minute", "status",
@@ -56,13 +58,25 @@ def coordinate(low: int, high: int, hemisphere: str) -> v.Reader:
 
 def capabilities(raw: str) -> str:
     wanted = [part.strip().lower() for part in raw.split("|") if part.strip()]
-    unknown = [part for part in wanted if part not in Capability.values]
+    unknown = [part for part in wanted if part not in CAPABILITIES]
     if unknown:
         raise RowError(
             _("unknown %(unknown)s; each must be one of %(allowed)s.")
             % {"unknown": ", ".join(unknown), "allowed": ", ".join(Capability.values)}
         )
     return join_capabilities(wanted)
+
+
+KIND = v.choice(Store.Kind.values)
+NAME = v.text(100)
+PLACE = v.text(50)
+ADDRESS = v.text(200)
+LATITUDE = coordinate(18, 54, "N")
+LONGITUDE = coordinate(73, 135, "E")
+PHONE = v.validated(normalise_phone)
+BAYS = v.integer(0, 50)
+DEMO_CARS = v.integer(0, 20)
+STATUS = v.choice(Store.Status.values)
 
 
 @register
@@ -81,18 +95,18 @@ class StoreFeed(Feed):
     def parse_row(self, cells: Cells) -> dict:
         row = v.RowReader(cells)
         row.take("code", STORE_CODE)
-        row.take("kind", v.choice(Store.Kind.values))
-        row.take("name", v.text(100))
+        row.take("kind", KIND)
+        row.take("name", NAME)
         row.take("province", province)
-        row.take("city", v.text(50))
-        row.take("district", v.text(50), default="")
-        row.take("address", v.text(200))
-        row.take("lat", coordinate(18, 54, "N"))
-        row.take("lng", coordinate(73, 135, "E"))
-        row.take("phone", v.validated(normalise_phone))
+        row.take("city", PLACE)
+        row.take("district", PLACE, default="")
+        row.take("address", ADDRESS)
+        row.take("lat", LATITUDE)
+        row.take("lng", LONGITUDE)
+        row.take("phone", PHONE)
         row.take("capabilities", capabilities, default="")
-        row.take("bays", v.integer(0, 50))
-        row.take("demo_cars", v.integer(0, 20), default=0)
+        row.take("bays", BAYS)
+        row.take("demo_cars", DEMO_CARS, default=0)
         opens = row.take("opens", v.hhmm, field="opens_minute")
         closes = row.take("closes", v.hhmm, field="closes_minute")
         if opens is not None and closes is not None and opens >= closes:
@@ -100,7 +114,7 @@ class StoreFeed(Feed):
                 "opens",
                 _("%(opens)s is not before closes %(closes)s.") % {"opens": cells["opens"], "closes": cells["closes"]},
             )
-        row.take("status", v.choice(Store.Status.values))
+        row.take("status", STATUS)
         return row.done()
 
     def apply(self, rows) -> Applied:
@@ -129,6 +143,9 @@ USERNAME = re.compile(r"[\w.@+-]{1,150}")
 STORE_ROLES = (Role.STAFF, Role.MANAGER)
 USER_FIELDS = ("first_name", "email", "is_active", "is_staff")
 MEMBERSHIP_FIELDS = ("role", "store_id", "phone", "provinces")
+ROLE = v.choice(Role.values)
+FULL_NAME = v.text(150)
+PROVINCE_ORDER = {name: index for index, name in enumerate(Province.values)}
 
 
 def username(raw: str) -> str:
@@ -155,8 +172,7 @@ def provinces(raw: str) -> str:
             _("%(unknown)s: not among mainland China's 31 provincial-level divisions.")
             % {"unknown": ", ".join(unknown)}
         )
-    order = list(Province.values)
-    return "|".join(sorted(set(full), key=order.index))
+    return "|".join(sorted(set(full), key=PROVINCE_ORDER.__getitem__))
 
 
 @register
@@ -176,10 +192,10 @@ class StaffFeed(Feed):
     def parse_row(self, cells: Cells) -> dict:
         row = v.RowReader(cells)
         row.take("username", username)
-        row.take("full_name", v.text(150), field="first_name", default="")
+        row.take("full_name", FULL_NAME, field="first_name", default="")
         row.take("email", email, default="")
-        row.take("phone", v.validated(normalise_phone), default="")
-        role = row.take("role", v.choice(Role.values))
+        row.take("phone", PHONE, default="")
+        role = row.take("role", ROLE)
         store_code = row.take("store_code", STORE_CODE, default="")
         regions = row.take("provinces", provinces, default="")
         row.take("active", v.flag, field="is_active", default=True)

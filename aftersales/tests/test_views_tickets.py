@@ -383,3 +383,15 @@ def test_store_open_work_fragment(staff_client, client, other_store, store, tick
 
 def test_customer_factory_phone_is_mobile():
     assert CustomerFactory.build().phone.startswith("139")
+
+
+def test_queue_defaults_to_open_work_but_search_finds_any_status(manager_client, store, ticket):
+    from aftersales.services.tickets import ticket_transition
+
+    done = make_ticket(store=store, summary="已完成")
+    ticket_transition(ticket=done, to_status="cancelled", actor=None)
+    numbers = lambda response: {t.number for t in response.context["tickets"]}  # noqa: E731
+    assert numbers(manager_client.get(LIST)) == {ticket.number}
+    assert numbers(manager_client.get(LIST, {"status": "all"})) == {ticket.number, done.number}
+    assert numbers(manager_client.get(LIST, {"q": done.number})) == {done.number}
+    assert numbers(manager_client.get(LIST, {"status": "cancelled"})) == {done.number}

@@ -43,8 +43,8 @@ def _sees_full_phones(user) -> bool:
 @require_GET
 def ticket_list(request):
     role = role_of(request.user)
-    form = TicketFilterForm(request.GET or None, show_store=role in (Role.REGIONAL, Role.HQ))
-    filters = form.filters() if request.GET else {}
+    form = TicketFilterForm.from_query(request.GET, show_store=role in (Role.REGIONAL, Role.HQ))
+    filters = form.filters()
     queryset = selectors.ticket_list(user=request.user, filters=filters)
     if request.GET.get("format") == "csv":
         return _csv_response(queryset, request.user)

@@ -66,7 +66,9 @@ class FeedParser:
 
     @property
     def estimated_rows(self) -> int:
-        return max(self.file.text.count("\n") - self._reader.line_num + 1, 0)
+        text = self.file.text
+        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        return max(lines - self._reader.line_num, 0)
 
     def _read_header(self) -> dict[str, int]:
         for record in self._reader:
@@ -135,19 +137,10 @@ class FeedParser:
                 yield Rejection(start, key, str(exc))
 
 
-class Cells:
-    """One record's trimmed cells by column name; a column the header lacks is not `in` it."""
+class Cells(dict):
+    """One record's trimmed cells by column name; a column the header lacks is not `in` it.
 
-    __slots__ = ("_values",)
+    A plain dict underneath: it is looked up sixteen times a row, 43,000 rows a night.
+    """
 
-    def __init__(self, values: dict[str, str]) -> None:
-        self._values = values
-
-    def __contains__(self, column: str) -> bool:
-        return column in self._values
-
-    def __getitem__(self, column: str) -> str:
-        return self._values[column]
-
-    def get(self, column: str, default: str = "") -> str:
-        return self._values.get(column, default)
+    __slots__ = ()

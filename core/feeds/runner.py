@@ -8,11 +8,12 @@ reports exactly the counts the real run would.
 
 import itertools
 import logging
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ logger = logging.getLogger("core.feeds")
 
 CHUNK_SIZE = 2000  # rows applied per step: bounds memory and query size
 LOG_EVERY = 10_000  # rows between log lines when there is no terminal for a progress bar
+FEED_LOCK = 20261125  # advisory lock namespace of the feed runs
 MASS_CLOSE_SHARE = 10  # percent of the active records a --full run may close without --allow-mass-close
 
 
@@ -119,13 +121,23 @@ def run_feed(
             run.outcome = FeedRun.Outcome.FAILED
             run.reason = f"{type(exc).__name__}: {exc}"[:2000]
             run.finished_at = timezone.now()
-            run.save(update_fields=["outcome", "reason", "finished_at"])
+            try:
+                run.save(update_fields=["outcome", "reason", "finished_at"])
+            except Exception:  # the database itself may be what failed; the original error matters more
+                logger.exception("%s: could not record the failed run", feed.name)
         raise
     logger.info("%s", result.summary())
     return result
 
 
 def _apply(feed: Feed, parser: FeedParser, result: FeedResult, *, allow_mass_close: bool, progress) -> None:
+    if connection.vendor == "postgresql":
+        # Two runs of one feed at once (the nightly job and a person) take turns instead of
+        # colliding on the same keys; SQLite serialises writers by itself.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [FEED_LOCK, zlib.crc32(feed.name.encode()) & 0x7FFFFFFF]
+            )
     guard_base = feed.guard_base() if feed.full else 0
     items = _with_progress(parser, feed.name, progress)
     while chunk := list(itertools.islice(items, CHUNK_SIZE)):

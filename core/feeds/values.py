@@ -166,15 +166,14 @@ class RowReader:
         A column the header lacks leaves the field alone. An empty cell is an error for a
         required column, else sets `default` (LEAVE: leaves the field alone).
         """
-        if column not in self.cells:
+        raw = self.cells.get(column)
+        if raw is None:
             return None
-        raw = self.cells[column]
-        target = field or column
         if raw == "":
             if default is REQUIRED:
                 self.error(column, _("required, but empty."))
             elif default is not LEAVE:
-                self.values[target] = default
+                self.values[field or column] = default
                 return default
             return None
         try:
@@ -182,7 +181,7 @@ class RowReader:
         except RowError as exc:
             self.error(column, str(exc))
             return None
-        self.values[target] = value
+        self.values[field or column] = value
         return value
 
     def error(self, column: str, message: str) -> None:

@@ -205,3 +205,16 @@ def test_superuser_without_membership_may_use_the_admin(client, django_user_mode
     admin_user = django_user_model.objects.create_superuser("root", "root@example.cn", "x")
     client.force_login(admin_user)
     assert client.get(reverse("admin:core_feedrun_changelist")).status_code == 200
+
+
+def test_on_a_terminal_the_run_shows_a_progress_bar(tmp_path):
+    import io
+
+    from core.feeds.runner import run_feed
+
+    terminal = io.StringIO()
+    path = write_feed(tmp_path / "stores.csv", HEADER, [store_row("GZ-0100"), store_row("GZ-0101")])
+    result = run_feed(StoreFeed, path, progress=terminal)
+    assert result.summary() == "stores: created=2 updated=0 unchanged=0 closed=0 rejected=0"
+    assert "stores: " in terminal.getvalue()
+    assert "0/2 " in terminal.getvalue()  # rows expected, from the file's line count

@@ -102,3 +102,23 @@ def test_snapshot_prunes_rows_older_than_the_retention(store, now, yesterday):
 
     assert not StoreDailyMetrics.objects.filter(date=old).exists()
     assert not ProvinceDailyMetrics.objects.filter(date=old).exists()
+
+
+def test_recall_progress_counts_each_campaign_by_outcome(network, store, now, yesterday):
+    from aftersales.models import RecallCampaign
+    from aftersales.tests.factories import VehicleFactory, make_ticket
+    from dashboards.models import RecallProgress
+
+    campaign = RecallCampaign.objects.create(code="RC-1", title="召回", model=network["model"], status="launched")
+    resolved, _open, cancelled = (make_ticket(store=store, kind="recall", campaign=campaign) for _ in range(3))
+    Ticket.objects.filter(pk=resolved.pk).update(status=Ticket.Status.CLOSED)
+    Ticket.objects.filter(pk=cancelled.pk).update(status=Ticket.Status.CANCELLED)
+    make_ticket(store=None, vehicle=VehicleFactory(store=store), province="广东省", kind="recall", campaign=campaign)
+
+    daily_metrics_snapshot(day=yesterday, now=now)
+    daily_metrics_snapshot(day=yesterday, now=now)
+
+    progress = RecallProgress.objects.get(campaign=campaign)
+    assert (progress.total, progress.done, progress.open, progress.unassigned, progress.cancelled) == (4, 1, 1, 1, 1)
+    assert progress.percent == 33  # one of the three vehicles still to reach
+    assert RecallProgress.objects.count() == 1
