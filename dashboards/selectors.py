@@ -236,15 +236,21 @@ def _store_charts(board: StoreDashboard) -> dict[str, dict]:
         ),
     }
     if board.history:
-        days = [row.date.isoformat() for row in board.history]
+        # A store without a row on some day had nothing to count that day (see the backfill).
+        by_date = {row.date: row for row in board.history}
+        days = [board.today - dt.timedelta(days=back) for back in range(STORE_HISTORY_DAYS, 0, -1)]
+
+        def daily(name: str) -> list[int]:
+            return [getattr(by_date[day], name) if day in by_date else 0 for day in days]
+
         charts["history"] = chart(
             "line",
-            days,
+            [day.isoformat() for day in days],
             [
-                series(_("Open tickets"), [row.open_backlog for row in board.history], "blue"),
-                series(_("SLA breached"), [row.breached for row in board.history], "red"),
-                series(_("Test drives"), [row.test_drives for row in board.history], "green"),
-                series(_("Deliveries"), [row.deliveries for row in board.history], "orange"),
+                series(_("Open tickets"), daily("open_backlog"), "blue"),
+                series(_("SLA breached"), daily("breached"), "red"),
+                series(_("Test drives"), daily("test_drives"), "green"),
+                series(_("Deliveries"), daily("deliveries"), "orange"),
             ],
         )
     return charts
