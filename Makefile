@@ -23,6 +23,7 @@ venv: $(VENV)/.dev
 demo: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo --scale small
+	DEBUG=1 $(PY) manage.py backfill_metrics --days 90
 	@DEBUG=1 $(PY) manage.py demo_logins
 	@trap 'kill 0' INT TERM EXIT; \
 	DEBUG=1 $(PY) manage.py run_scheduler & \
@@ -54,5 +55,5 @@ format: $(VENV)/.dev
 
 # Regenerate the catalogues from the code, then compile (the .mo files are committed).
 messages: $(VENV)/.dev
-	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=staticfiles --ignore=bench
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=bench --ignore=test-artifacts --ignore="*/tests/*" --ignore=tests --no-obsolete
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv

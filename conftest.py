@@ -97,3 +97,19 @@ def browser_type_launch_args(browser_type_launch_args):
 def screenshot_dir():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def english(settings):
+    """Run a test in English: for assertions on message texts (the default language is Chinese)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Browse as store staff do: a Chinese browser on a tablet-sized screen."""
+    return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1180, "height": 820}}

@@ -34,13 +34,17 @@ def _blank(choices) -> list:
 
 
 class TicketFilterForm(forms.Form):
-    """The queue's filters (GET). Invalid values are ignored rather than failing the page."""
+    """The queue's filters (GET). Invalid values are ignored rather than failing the page.
+
+    Without a status the queue is the open work (a queue sorted by SLA due has no use for
+    tickets finished long ago); a search looks through every status. `status=all` shows all.
+    """
 
     q = forms.CharField(label=_("Ticket number, VIN or mobile"), required=False, max_length=40)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any")), ("open", _("Open (any)"))] + list(Ticket.Status.choices),
+        choices=[("open", _("Open (any open status)")), ("all", _("Any status"))] + list(Ticket.Status.choices),
     )
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_blank(Kind.choices))
     priority = forms.ChoiceField(label=_("Priority"), required=False, choices=_blank(Priority.choices))
@@ -61,6 +65,17 @@ class TicketFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not show_store:
             del self.fields["store"]
+        # Rendered by hand in the queue (plain Bootstrap markup: cheaper than crispy per field).
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    @classmethod
+    def from_query(cls, query, **kwargs) -> "TicketFilterForm":
+        data = query.copy()
+        if "status" not in data:
+            data["status"] = "all" if data.get("q", "").strip() else "open"
+        return cls(data, **kwargs)
 
     def filters(self) -> dict:
         """The valid filters as a plain dict; invalid fields are dropped."""

@@ -175,6 +175,18 @@ class Ticket(TimeStampedModel):
         indexes = [
             # The queue: one store's tickets by SLA due (default sort), and the HQ filters.
             models.Index(fields=["store", "due_at", "id"], name="ticket_store_due"),
+            # The working queue shows open tickets by default; they are a few percent of all rows and
+            # cluster at the end of the due order, so they get their own (small) indexes.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(status__in=["new", "assigned", "in_progress", "waiting_parts"]),
+                name="ticket_open_due",
+            ),
+            models.Index(
+                fields=["store", "due_at", "id"],
+                condition=models.Q(status__in=["new", "assigned", "in_progress", "waiting_parts"]),
+                name="ticket_open_store_due",
+            ),
             models.Index(fields=["store", "status", "due_at"], name="ticket_store_status_due"),
             models.Index(fields=["status", "due_at", "id"], name="ticket_status_due"),
             models.Index(fields=["due_at", "id"], name="ticket_due"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 PER_PAGE = 25
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 MAX_PAGE = 100_000
 
 

@@ -33,7 +33,7 @@ def ticket_list(*, user, filters: dict, now: dt.datetime | None = None) -> Query
     status = filters.get("status")
     if status == "open":
         qs = qs.filter(status__in=Ticket.OPEN_STATUSES)
-    elif status:
+    elif status and status != "all":
         qs = qs.filter(status=status)
     if kind := filters.get("kind"):
         qs = qs.filter(kind=kind)

@@ -7,6 +7,7 @@ tickets on every page view. One row per store and day, and a per-province rollup
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.models import RecallCampaign
 from stores.models import Store
 from stores.provinces import Province
 
@@ -101,3 +102,31 @@ class ProvinceDailyMetrics(DailyFigures):
 
     def __str__(self) -> str:
         return f"{self.province} {self.date}"
+
+
+class RecallProgress(models.Model):
+    """How far a recall campaign has come, counted with the nightly snapshot."""
+
+    campaign = models.OneToOneField(
+        RecallCampaign, on_delete=models.CASCADE, related_name="progress", verbose_name=_("recall campaign")
+    )
+    total = models.PositiveIntegerField(_("vehicles"), default=0)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    open = models.PositiveIntegerField(_("open"), default=0)
+    # Open work no store could take, and tickets cancelled: the vehicles not reached (yet).
+    unassigned = models.PositiveIntegerField(_("unassigned"), default=0)
+    cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("recall progress")
+        verbose_name_plural = _("recall progress")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        """Done, of the vehicles still to be reached (cancelled tickets left out)."""
+        wanted = self.total - self.cancelled
+        return round(100 * self.done / wanted) if wanted > 0 else 0

@@ -10,10 +10,12 @@ import operator
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.db.models import Count, Q, Subquery
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.access import tickets_visible_to
 from aftersales.models import RecallCampaign, Ticket
 from aftersales.services.sla import AT_RISK, BREACHED, STATE_LABELS, sla_state, state_q
 from core import jobs
@@ -23,7 +25,7 @@ from stores.access import provinces_visible_to, scope_by_store
 from stores.models import SlotLoad, Store
 from stores.provinces import Province
 
-from .models import DailyFigures, ProvinceDailyMetrics, StoreDailyMetrics
+from .models import DailyFigures, ProvinceDailyMetrics, RecallProgress, StoreDailyMetrics
 from .services import local_day_bounds
 
 LIST_LIMIT = 10
@@ -33,7 +35,6 @@ REGIONAL_DAYS = 30
 HQ_DAYS = 90
 FEED_RUNS = 10
 CAMPAIGNS = 8
-DONE_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 
 
 def chart(kind: str, labels: list, datasets: list[dict], **options) -> dict:
@@ -98,7 +99,7 @@ def store_dashboard(*, user, store: Store, now: dt.datetime | None = None) -> St
     now = now or timezone.now()
     today = timezone.localdate(now)
     start, end = local_day_bounds(today)
-    tickets = scope_by_store(Ticket.objects.filter(store=store), user)
+    tickets = tickets_visible_to(user, Ticket.objects.filter(store=store))
     open_tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
 
     slots = _hour_slots(store, scope_by_store(SlotLoad.objects.filter(store=store), user), start)
@@ -235,15 +236,21 @@ def _store_charts(board: StoreDashboard) -> dict[str, dict]:
         ),
     }
     if board.history:
-        days = [row.date.isoformat() for row in board.history]
+        # A store without a row on some day had nothing to count that day (see the backfill).
+        by_date = {row.date: row for row in board.history}
+        days = [board.today - dt.timedelta(days=back) for back in range(STORE_HISTORY_DAYS, 0, -1)]
+
+        def daily(name: str) -> list[int]:
+            return [getattr(by_date[day], name) if day in by_date else 0 for day in days]
+
         charts["history"] = chart(
             "line",
-            days,
+            [day.isoformat() for day in days],
             [
-                series(_("Open tickets"), [row.open_backlog for row in board.history], "blue"),
-                series(_("SLA breached"), [row.breached for row in board.history], "red"),
-                series(_("Test drives"), [row.test_drives for row in board.history], "green"),
-                series(_("Deliveries"), [row.deliveries for row in board.history], "orange"),
+                series(_("Open tickets"), daily("open_backlog"), "blue"),
+                series(_("SLA breached"), daily("breached"), "red"),
+                series(_("Test drives"), daily("test_drives"), "green"),
+                series(_("Deliveries"), daily("deliveries"), "orange"),
             ],
         )
     return charts
@@ -298,7 +305,10 @@ def regional_dashboard(*, user, now: dt.datetime | None = None) -> RegionalDashb
             ).order_by("date")
         )
 
-    queue = Ticket.objects.filter(store__isnull=True, province__in=provinces, status__in=Ticket.OPEN_STATUSES)
+    # The province filter first, so that the small unassigned-queue index answers.
+    queue = tickets_visible_to(
+        user, Ticket.objects.filter(store__isnull=True, province__in=provinces, status__in=Ticket.OPEN_STATUSES)
+    )
     unassigned = list(queue.select_related("vehicle__model").order_by("due_at", "id")[:LIST_LIMIT])
     unassigned_total = queue.count()
     _mark_sla(unassigned, now)
@@ -361,19 +371,9 @@ def _capacity_chart(days: dict[dt.date, dict[str, int]]) -> dict:
 
 
 @dataclass
-class CampaignProgress:
+class CampaignRow:
     campaign: RecallCampaign
-    total: int
-    done: int
-    cancelled: int
-
-    @property
-    def open(self) -> int:
-        return self.total - self.done - self.cancelled
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / (self.total - self.cancelled)) if self.total > self.cancelled else 0
+    progress: RecallProgress | None  # None until the next nightly count
 
 
 @dataclass
@@ -383,27 +383,29 @@ class HqDashboard:
     network: dict[str, int]
     job_runs: list[JobRun]
     feed_runs: list[FeedRun]
-    campaigns: list[CampaignProgress]
+    campaigns: list[CampaignRow]
     charts: dict[str, dict] = field(default_factory=dict)
 
 
 def hq_dashboard(*, user) -> HqDashboard:
     """The whole network by province, the background jobs and feeds, the recall campaigns."""
     as_of = latest_snapshot_date()
-    province_days: list[ProvinceDailyMetrics] = []
+    latest: list[ProvinceDailyMetrics] = []
+    days: dict[dt.date, dict[str, int]] = {}
     if as_of is not None and provinces_visible_to(user) is None:
-        province_days = list(
-            ProvinceDailyMetrics.objects.filter(date__gt=as_of - dt.timedelta(days=HQ_DAYS), date__lte=as_of).order_by(
-                "date", "province"
-            )
+        latest = list(
+            ProvinceDailyMetrics.objects.filter(date=as_of).order_by("-breached", "-open_backlog", "province")
         )
-    latest = sorted(
-        (row for row in province_days if row.date == as_of), key=lambda r: (-r.breached, -r.open_backlog, r.province)
-    )
-    days = _sum_by_date(province_days)
-    network = days.get(as_of, dict.fromkeys(DailyFigures.FIGURES, 0)) | {
-        "stores": sum(row.stores for row in latest),
-        "unassigned": sum(row.unassigned for row in latest),
+        # The network per day, added up by the database: 90 rows whatever the size of the network.
+        days = {
+            row.pop("date"): row
+            for row in ProvinceDailyMetrics.objects.filter(date__gt=as_of - dt.timedelta(days=HQ_DAYS), date__lte=as_of)
+            .values("date")
+            .annotate(**{name: Sum(name) for name in ("open_backlog", "breached", "test_drives", "deliveries")})
+            .order_by("date")
+        }
+    network = {
+        name: sum(getattr(row, name) for row in latest) for name in (*DailyFigures.FIGURES, "stores", "unassigned")
     }
 
     board = HqDashboard(
@@ -458,27 +460,17 @@ def last_job_runs() -> list[JobRun]:
     return [runs[name] for name in names if name in runs]
 
 
-def campaign_progress() -> list[CampaignProgress]:
-    """The latest launched recall campaigns with their tickets done, open and cancelled."""
-    campaigns = list(
-        RecallCampaign.objects.exclude(status=RecallCampaign.Status.DRAFT).order_by("-launched_at", "-id")[:CAMPAIGNS]
-    )
-    if not campaigns:
-        return []
-    counts: dict[int, dict[str, int]] = {}
-    for campaign_id, status, n in (
-        Ticket.objects.filter(campaign__in=campaigns)
-        .values_list("campaign_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        counts.setdefault(campaign_id, {})[status] = n
+def campaign_progress() -> list[CampaignRow]:
+    """The latest launched recall campaigns with their progress as of the nightly count."""
+    campaigns = RecallCampaign.objects.exclude(status=RecallCampaign.Status.DRAFT).select_related("progress")
     return [
-        CampaignProgress(
-            campaign=c,
-            total=sum(counts.get(c.pk, {}).values()),
-            done=sum(counts.get(c.pk, {}).get(s, 0) for s in DONE_STATUSES),
-            cancelled=counts.get(c.pk, {}).get(Ticket.Status.CANCELLED, 0),
-        )
-        for c in campaigns
+        CampaignRow(campaign, _progress_of(campaign))
+        for campaign in campaigns.order_by("-launched_at", "-id")[:CAMPAIGNS]
     ]
+
+
+def _progress_of(campaign: RecallCampaign) -> RecallProgress | None:
+    try:
+        return campaign.progress
+    except ObjectDoesNotExist:
+        return None

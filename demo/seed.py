@@ -21,7 +21,7 @@ from .context import load_context
 from .fastload import bulk_load
 from .models import SeedStage
 from .network import DEMO_STORE, ensure_catalogue, ensure_demo_logins, seed_people, seed_stores
-from .plan import Plan
+from .plan import SMALL, Plan
 from .sinks import sink_for_connection
 
 ACTIVITY = "activity"
@@ -168,7 +168,7 @@ def ensure_today() -> int:
     store = Store.objects.filter(code=DEMO_STORE).first()
     if store is None:
         return 0
-    ctx = load_context(_plan_for_today())
+    ctx = load_context(SMALL)
     start = ctx.local(ctx.today, 0)
     if TestDrive.objects.filter(
         store=store, slot_start__gte=start, slot_start__lt=start + dt.timedelta(days=1)
@@ -199,9 +199,3 @@ def ensure_today() -> int:
                 )  # fmt: skip
         sink.finish([TestDrive])
     return added
-
-
-def _plan_for_today() -> Plan:
-    from .plan import SMALL
-
-    return SMALL

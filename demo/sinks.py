@@ -64,7 +64,7 @@ class CopySink:
 
     def write(self, model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> int:
         layout = _Layout(model, columns)
-        json_at = {i for i, f in enumerate(layout.fields) if isinstance(f, models.JSONField)}
+        json_at = [i for i, f in enumerate(layout.fields) if isinstance(f, models.JSONField)]
         default_values = tuple(_db_value(f, v) for f, v in zip(layout.default_fields, layout.defaults, strict=True))
         names = [f.column for f in layout.fields] + [f.column for f in layout.default_fields]
         quote = connection.ops.quote_name
@@ -77,12 +77,16 @@ class CopySink:
         if first is None:
             return 0
         written = 0
+        width = len(positions)
         with connection.cursor() as cursor, cursor.copy(sql) as copy:
+            write_row = copy.write_row
             for row in itertools.chain((first,), iterator):
-                values = row if whole and len(row) == len(positions) else tuple(row[i] for i in positions)
-                if json_at:
-                    values = tuple(_json(v) if i in json_at else v for i, v in enumerate(values))
-                copy.write_row(values + default_values if default_values else values)
+                values = list(row) if whole and len(row) == width else [row[i] for i in positions]
+                for i in json_at:
+                    values[i] = _json(values[i])
+                if default_values:
+                    values.extend(default_values)
+                write_row(values)
                 written += 1
         return written
 

@@ -168,5 +168,56 @@ class OrderFilterForm(forms.Form):
     )
 
 
+class OrderCreateForm(forms.Form):
+    customer_name = forms.CharField(label=_("Customer's name"), max_length=100)
+    customer_phone = forms.CharField(
+        label=_("Customer's mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "placeholder": "13812345678"}),
+    )
+    model = CatalogueCodeField(
+        label=_("Model"), queryset=CarModel.objects.order_by("code"), to_field_name="code", empty_label=None
+    )
+    delivery_date = forms.DateField(
+        label=_("Planned delivery date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    store = forms.CharField(label=_("Delivery store code"), required=False, max_length=20)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.own_store = None
+        membership = membership_of(user)
+        if not may_enter_position_requests(user):
+            del self.fields["store"]
+            self.own_store = membership.store if membership is not None else None
+
+    def clean_customer_phone(self) -> str:
+        return normalise_mobile(self.cleaned_data["customer_phone"])
+
+    def clean_delivery_date(self):
+        value = self.cleaned_data.get("delivery_date")
+        if value and value < timezone.localdate():
+            raise ValidationError(_("The planned delivery date cannot be in the past."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if "store" not in self.fields:
+            if self.own_store is None:
+                raise ValidationError(_("Your account has no store to sell at."))
+            data["store"] = self.own_store
+            return data
+        code = (data.get("store") or "").strip().upper()
+        if not code:
+            self.add_error("store", _("Give the delivery store's code."))
+            return data
+        store = stores_visible_to(self.user).filter(code=code).first()
+        if store is None:
+            self.add_error("store", _("No store with code %(code)s is in your reach.") % {"code": code})
+        data["store"] = store
+        return data
+
+
 class AllocateForm(forms.Form):
     vin = forms.CharField(label=_("VIN"), max_length=17, min_length=17)

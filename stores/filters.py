@@ -10,13 +10,13 @@ from .provinces import Province
 
 class StoreFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    province = django_filters.ChoiceFilter(choices=Province.choices, label=_("Province"))
+    province = django_filters.ChoiceFilter(choices=Province.choices, label=_("Province"), empty_label=_("Any province"))
     city = django_filters.CharFilter(field_name="city", lookup_expr="startswith", label=_("City"))
-    kind = django_filters.ChoiceFilter(choices=Store.Kind.choices, label=_("Kind"))
+    kind = django_filters.ChoiceFilter(choices=Store.Kind.choices, label=_("Kind"), empty_label=_("Any kind"))
     capability = django_filters.ChoiceFilter(
         choices=Capability.choices, method="with_capability", label=_("Capability")
     )
-    status = django_filters.ChoiceFilter(choices=Store.Status.choices, label=_("Status"))
+    status = django_filters.ChoiceFilter(choices=Store.Status.choices, label=_("Status"), empty_label=_("Any status"))
 
     class Meta:
         model = Store

@@ -1,13 +1,18 @@
 """Exact great-circle nearest search over the network without PostGIS.
 
-A latitude/longitude box around the point (on the indexed lat, lng columns) narrows the
-candidates; it grows until it holds enough stores AND the farthest one kept lies inside the circle
-the box encloses, so the answer is exactly what a brute-force haversine over every store gives.
+A region around the point (on the indexed lat, lng columns) narrows the candidates; it grows
+until it holds enough stores AND the farthest one kept lies inside the circle the region encloses,
+so the answer is exactly what a brute-force haversine over every store gives. Small regions are a
+latitude/longitude box; large ones are a stack of latitude strips, each as wide as the circle is
+within it, so that a point far from the coast does not fetch every store in a box's corners.
 """
 
 import math
 from collections.abc import Iterable
+from contextlib import ExitStack
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
 from django.db.models import QuerySet
 
 EARTH_RADIUS_KM = 6371.0088
@@ -21,15 +26,71 @@ def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-def _box(lat: float, lng: float, radius_km: float) -> dict:
-    dlat = radius_km / KM_PER_DEGREE_LAT
-    max_abs_lat = min(89.0, abs(lat) + dlat)
-    dlng = radius_km / (KM_PER_DEGREE_LAT * math.cos(math.radians(max_abs_lat)))
-    box = {"lat__gte": lat - dlat, "lat__lte": lat + dlat}
-    if lng - dlng >= -180.0 and lng + dlng <= 180.0:
-        # Otherwise the box would wrap around the antimeridian: the latitude band alone is exact.
-        box.update({"lng__gte": lng - dlng, "lng__lte": lng + dlng})
-    return box
+# Great-circle regions are cut along whole degrees of latitude: the (status, FLOOR(lat), lng, ...)
+# index then finds each strip's stores by a seek on its degree and a range of longitudes, instead
+# of walking every store of a wide latitude band.
+MARGIN_DEGREES = 1e-7  # widens every strip by about a centimetre, against rounding at the edge
+
+
+def _strips(lat: float, lng: float, radius_km: float) -> list[tuple[int, float, float, float | None, float | None]]:
+    """(degree, south, north, west, east), one per degree of latitude, that together hold every
+    point within `radius_km`; west and east are None where the strip takes every longitude."""
+    theta = radius_km / EARTH_RADIUS_KM  # angular radius
+    dlat = math.degrees(theta)
+    bottom, top = max(-90.0, lat - dlat - MARGIN_DEGREES), min(90.0, lat + dlat + MARGIN_DEGREES)
+    phi0 = math.radians(lat)
+    # Where the circle is widest: sin(phi*) = sin(phi0) / cos(theta) (see _half_width).
+    ratio = math.sin(phi0) / math.cos(theta) if theta < math.pi / 2 else 2.0
+    widest = math.degrees(math.asin(ratio)) if abs(ratio) <= 1 else None
+    strips = []
+    for cell in range(math.floor(bottom), math.floor(top) + 1):
+        south, north = max(bottom, cell), min(top, cell + 1)
+        west = east = None
+        if widest is not None:
+            # The half-width has one maximum (at `widest`): on [south, north] it is largest there
+            # or at the end nearer to it.
+            width = _half_width(min(max(widest, south), north), phi0, theta) + MARGIN_DEGREES
+            if lng - width >= -180.0 and lng + width <= 180.0:
+                west, east = lng - width, lng + width
+        strips.append((cell, south, north, west, east))
+    return strips
+
+
+def _region(base: tuple[str, tuple], database, model, lat: float, lng: float, radius_km: float) -> tuple[str, list]:
+    """SQL for the (id, lat, lng) rows of the compiled `base` query inside the strips around the
+    circle: one SELECT per strip, joined by UNION ALL, each an index seek.
+
+    Written as SQL text because the ORM takes milliseconds to compile dozens of strips.
+    """
+    base_sql, base_params = base
+    quote = database.ops.quote_name
+    table = quote(model._meta.db_table)
+    lat_column, lng_column = f"{table}.{quote('lat')}", f"{table}.{quote('lng')}"
+    # Django puts a WHERE clause of several conditions in parentheses: appending with AND is safe.
+    glue = " AND " if " WHERE " in base_sql else " WHERE "
+    parts, params = [], []
+    for cell, south, north, west, east in _strips(lat, lng, radius_km):
+        conditions = f"FLOOR({lat_column}) = %s AND {lat_column} >= %s AND {lat_column} <= %s"
+        values = [cell, south, north]
+        if west is not None:
+            conditions += f" AND {lng_column} >= %s AND {lng_column} <= %s"
+            values += [west, east]
+        parts.append(base_sql + glue + conditions)
+        params += [*base_params, *values]
+    return " UNION ALL ".join(parts), params
+
+
+def _half_width(lat: float, phi0: float, theta: float) -> float:
+    """Degrees of longitude either side of the centre that the circle covers at latitude `lat`.
+
+    From cos(theta) = sin(phi) sin(phi0) + cos(phi) cos(phi0) cos(dlng).
+    """
+    phi = math.radians(lat)
+    denominator = math.cos(phi) * math.cos(phi0)
+    if denominator <= 0:
+        return 180.0
+    cos_dlng = (math.cos(theta) - math.sin(phi) * math.sin(phi0)) / denominator
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos_dlng))))
 
 
 def nearest(
@@ -38,34 +99,82 @@ def nearest(
     """[(store id, distance km)] of the `limit` nearest rows of `queryset`, nearest first.
 
     Ties are broken by id so that the order is stable. `max_km` drops anything farther.
-    Filter `queryset` on `status` (as `Store.objects.active()` does) so that the database walks
-    the (status, lat, lng) index.
+    Filter `queryset` on `status` (as `Store.objects.active()` does) so that the database seeks
+    the (status, FLOOR(lat), lng, lat, capabilities) index, which also answers `with_capability`.
     """
-    queryset = queryset.order_by()  # the model's ordering would sort every candidate for nothing
+    try:
+        base = queryset.order_by().values_list("id", "lat", "lng").query.sql_with_params()
+    except EmptyResultSet:  # queryset.none(), or a filter that can match nothing
+        return []
+    with ExitStack() as stack:
+        cursor = stack.enter_context(connections[queryset.db].cursor())
+        return _search(cursor, stack, base, queryset.model, lat, lng, limit, max_km)
+
+
+def _search(
+    cursor, stack: ExitStack, base, model, lat: float, lng: float, limit: int, max_km: float | None
+) -> list[tuple[int, float]]:
+    serial = False
     ceiling = max_km if max_km is not None else math.pi * EARTH_RADIUS_KM
     radius = min(INITIAL_RADIUS_KM, ceiling)
+    # Far from any store, growing blindly would fetch a whole region: past COUNT_FROM_KM the
+    # database counts first (cheap: the index alone answers), and the radius is bisected between
+    # `fewer` (too few stores) and `more` (too many to fetch) until the region is worth fetching.
+    fewer, more, settled = 0.0, None, False
     while True:
-        rows = queryset.filter(**_box(lat, lng, radius)).values_list("id", "lat", "lng")
-        found = _ranked(rows, lat, lng)
+        sql, params = _region(base, cursor.db, model, lat, lng, radius)
+        if radius >= SERIAL_FROM_KM and cursor.db.vendor == "postgresql" and not serial:
+            # Dozens of tiny index seeks: PostgreSQL would start parallel workers, which cost more
+            # than the work. SET LOCAL needs a transaction; small searches need neither.
+            stack.enter_context(transaction.atomic(using=cursor.db.alias))
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            serial = True
+        if radius >= COUNT_FROM_KM and not settled:
+            count = _count(cursor, sql, params)
+            if count < limit and radius < ceiling:
+                fewer = radius
+                radius = (radius + more) / 2 if more else min(radius * 2, ceiling)
+                continue
+            if count > FETCH_AT_MOST * limit and radius - fewer > BISECT_UNTIL * radius:
+                more = radius
+                radius = (fewer + radius) / 2
+                continue
+        found = _ranked(_fetch(cursor, sql, params), lat, lng)
         inside = [item for item in found if item[1] <= radius]
         if len(inside) >= limit or radius >= ceiling:
             return [item for item in inside[:limit] if max_km is None or item[1] <= max_km]
-        radius = min(_next_radius(radius, found, limit), ceiling)
+        if len(found) >= limit:
+            # The region already holds `limit` stores: the farthest of them bounds the answer, so
+            # a region of that radius is certain to finish the search with one more query.
+            radius, settled = min(max(found[limit - 1][1], radius), ceiling), True
+        else:
+            fewer = radius
+            radius = min(_grown(radius, len(found), limit), ceiling)
 
 
 # Small enough that a box in a dense city centre holds tens of stores, not thousands.
 INITIAL_RADIUS_KM = 3.0
+COUNT_FROM_KM = 100.0
+SERIAL_FROM_KM = 300.0
+FETCH_AT_MOST = 8  # times the limit
+BISECT_UNTIL = 0.05  # of the radius
 
 
-def _next_radius(radius: float, found: list[tuple[int, float]], limit: int) -> float:
-    if len(found) >= limit:
-        # The box already holds `limit` stores; the farthest of them bounds the answer, so a box
-        # around that distance is certain to finish the search with one more query.
-        return max(found[limit - 1][1], radius)
+def _grown(radius: float, found: int, limit: int) -> float:
     if not found:
-        return radius * 4
-    # Grow by the density seen so far (area grows with the square of the radius), within bounds.
-    return radius * min(4.0, max(1.5, 1.2 * math.sqrt(limit / len(found))))
+        return radius * 3
+    # Grow by the density seen so far (the area grows with the square of the radius).
+    return radius * min(3.0, max(1.3, 1.1 * math.sqrt(limit / found)))
+
+
+def _fetch(cursor, sql: str, params: list) -> list[tuple[int, float, float]]:
+    cursor.execute(sql, params)
+    return cursor.fetchall()
+
+
+def _count(cursor, sql: str, params: list) -> int:
+    cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS region", params)
+    return cursor.fetchone()[0]
 
 
 def _ranked(rows: Iterable[tuple[int, float, float]], lat: float, lng: float) -> list[tuple[int, float]]:

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Floor
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -81,9 +82,10 @@ class Store(TimeStampedModel):
             models.Index(fields=["city"], name="store_city"),
             models.Index(fields=["name"], name="store_name"),
             models.Index(fields=["status", "kind"], name="store_status_kind"),
-            # Nearest search (over active stores) walks a latitude band of this index: with status
-            # first, SQLite no longer prefers the (status, kind) index and scans every active store.
-            models.Index(fields=["status", "lat", "lng"], name="store_status_lat_lng"),
+            # Nearest search (stores.geo) seeks one degree of latitude and a range of longitudes at
+            # a time. Status first: SQLite then no longer prefers the (status, kind) index and scans
+            # every active store; lat, capabilities and id too: the search needs no table lookup.
+            models.Index("status", Floor("lat"), "lng", "lat", "capabilities", "id", name="store_nearest"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(opens_minute__lt=models.F("closes_minute")), name="store_opens_before_closes"),

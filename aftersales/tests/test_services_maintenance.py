@@ -31,7 +31,7 @@ def test_due_by_months_when_the_interval_ends_before_the_mileage(plan_12_months_
     assert "2026-06-10" in due.why()
 
 
-def test_due_by_km_first_counts_mileage_at_delivery_as_zero(plan_12_months_20000_km, store):
+def test_due_by_km_first_counts_mileage_at_delivery_as_zero(plan_12_months_20000_km, store, english):
     vehicle = make(plan_12_months_20000_km, store, mileage_km=19_999)
     assert maintenance.maintenance_due(vehicle, today=dt.date(2025, 9, 1)) is None
 

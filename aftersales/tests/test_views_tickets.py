@@ -139,7 +139,7 @@ def test_create_refuses_unknown_and_malformed_vins(staff_client):
     assert not Ticket.objects.exists()
 
 
-def test_create_refuses_a_store_that_is_not_active(staff_client, store, vehicle):
+def test_create_refuses_a_store_that_is_not_active(staff_client, store, vehicle, english):
     Store.objects.filter(pk=store.pk).update(status=Store.Status.SUSPENDED)
     response = staff_client.post(NEW, {"vin": vehicle.vin, "kind": "repair", "priority": "P3", "summary": "x"})
     assert response.status_code == 200
@@ -174,7 +174,7 @@ def test_ticket_page_shows_timeline_buttons_and_full_phone(staff_client, ticket)
     body = response.content.decode()
     assert response.status_code == 200
     assert ticket.customer.phone in body
-    assert [s for s, _ in response.context["transitions"]] == ["assigned", "in_progress"]
+    assert [s for s, _ in response.context["transitions"]] == ["in_progress"]
     assert 'data-testid="timeline"' in body
     assert "<script>" not in body
 
@@ -206,7 +206,7 @@ def test_other_store_staff_gets_404_and_nothing_changes(client, other_store, tic
     assert ticket.events.count() == 1
 
 
-def test_transition_by_post_and_refusal_message(staff_client, ticket):
+def test_transition_by_post_and_refusal_message(staff_client, ticket, english):
     response = staff_client.post(ticket.get_absolute_url() + "status/", {"to_status": "cancelled"}, follow=True)
     assert "manager" in response.content.decode().lower()
     ticket.refresh_from_db()
@@ -383,3 +383,15 @@ def test_store_open_work_fragment(staff_client, client, other_store, store, tick
 
 def test_customer_factory_phone_is_mobile():
     assert CustomerFactory.build().phone.startswith("139")
+
+
+def test_queue_defaults_to_open_work_but_search_finds_any_status(manager_client, store, ticket):
+    from aftersales.services.tickets import ticket_transition
+
+    done = make_ticket(store=store, summary="已完成")
+    ticket_transition(ticket=done, to_status="cancelled", actor=None)
+    numbers = lambda response: {t.number for t in response.context["tickets"]}  # noqa: E731
+    assert numbers(manager_client.get(LIST)) == {ticket.number}
+    assert numbers(manager_client.get(LIST, {"status": "all"})) == {ticket.number, done.number}
+    assert numbers(manager_client.get(LIST, {"q": done.number})) == {done.number}
+    assert numbers(manager_client.get(LIST, {"status": "cancelled"})) == {done.number}

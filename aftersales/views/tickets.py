@@ -29,6 +29,7 @@ from aftersales.paging import paginate
 from aftersales.services import sla
 from aftersales.services import tickets as services
 from aftersales.services.attachments import attachment_add
+from sales.access import sees_full_phone_in_lists
 from stores.access import membership_of, role_of
 from stores.models import Role
 
@@ -37,14 +38,14 @@ MANAGERS = (Role.MANAGER, Role.REGIONAL, Role.HQ)
 
 def _sees_full_phones(user) -> bool:
     """Staff (not managers) see customers' mobile numbers masked in lists (CONTRACT 5)."""
-    return role_of(user) in MANAGERS
+    return sees_full_phone_in_lists(user)
 
 
 @require_GET
 def ticket_list(request):
     role = role_of(request.user)
-    form = TicketFilterForm(request.GET or None, show_store=role in (Role.REGIONAL, Role.HQ))
-    filters = form.filters() if request.GET else {}
+    form = TicketFilterForm.from_query(request.GET, show_store=role in (Role.REGIONAL, Role.HQ))
+    filters = form.filters()
     queryset = selectors.ticket_list(user=request.user, filters=filters)
     if request.GET.get("format") == "csv":
         return _csv_response(queryset, request.user)

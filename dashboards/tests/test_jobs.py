@@ -30,10 +30,17 @@ def test_run_job_snapshot_metrics_twice_keeps_one_row_per_store_and_day(network,
     assert ProvinceDailyMetrics.objects.count() == 2
 
 
-def test_backfill_metrics_fills_each_day(store):
+def test_backfill_metrics_fills_the_missing_days_only(network, yesterday):
+    from django.utils import timezone
+
+    call_command("run_job", "snapshot_metrics", stdout=io.StringIO())
     out = io.StringIO()
 
     call_command("backfill_metrics", "--days", "5", stdout=out)
 
-    assert StoreDailyMetrics.objects.filter(store=store).count() == 5
-    assert out.getvalue().strip().splitlines()[-1] == "backfill_metrics: days=5 stores=1"
+    assert out.getvalue().strip().splitlines()[-1] == "backfill_metrics: days=4 stores=2"
+    days = set(ProvinceDailyMetrics.objects.values_list("date", flat=True))
+    assert len(days) == 5 and max(days) == yesterday == timezone.localdate() - timezone.timedelta(days=1)
+    again = io.StringIO()
+    call_command("backfill_metrics", "--days", "5", stdout=again)
+    assert again.getvalue().startswith("backfill_metrics: days=0")

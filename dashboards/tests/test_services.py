@@ -1,10 +1,11 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from aftersales.models import Ticket
 from dashboards.models import ProvinceDailyMetrics, StoreDailyMetrics
-from dashboards.services import daily_metrics_snapshot, local_day_bounds
+from dashboards.services import daily_metrics_backfill, daily_metrics_snapshot, local_day_bounds
 from dashboards.tests.conftest import set_ticket
 from stores.models import Store
 
@@ -49,12 +50,12 @@ def test_snapshot_twice_the_same_day_overwrites_without_duplicates(network, stor
     assert (gz.open_backlog, gz.breached) == (2, 0)
 
 
-def test_snapshot_of_a_past_day_rebuilds_the_backlog_from_timestamps(store, now):
+def test_backfill_rebuilds_the_backlog_of_each_day_from_timestamps(store, now):
     from aftersales.tests.factories import make_ticket
 
-    day = now.date() - dt.timedelta(days=10)
+    day = timezone.localdate(now) - dt.timedelta(days=10)
     start, end = local_day_bounds(day)
-    # Open at the end of that day and past due then, resolved since.
+    # Open from five days before `day` until two days after it, past due at its end: breached.
     set_ticket(
         make_ticket(store=store),
         status=Ticket.Status.RESOLVED,
@@ -63,13 +64,57 @@ def test_snapshot_of_a_past_day_rebuilds_the_backlog_from_timestamps(store, now)
         due_at=start,
         resolved_at=end + dt.timedelta(days=2),
     )
-    # Opened after that day: not in its backlog.
+    # Opened after: in no earlier day's backlog.
     make_ticket(store=store)
+    # Responded, in the last 20% of its window at the end of `day`: at risk.
+    set_ticket(
+        make_ticket(store=store),
+        status=Ticket.Status.CLOSED,
+        created_at=end - dt.timedelta(hours=60),
+        responded_at=end - dt.timedelta(hours=59),
+        risk_at=end - dt.timedelta(hours=2),
+        due_at=end + dt.timedelta(hours=12),
+        closed_at=end + dt.timedelta(hours=1),
+    )
 
-    daily_metrics_snapshot(day=day, now=now)
+    assert daily_metrics_backfill(first=day - dt.timedelta(days=6), last=day + dt.timedelta(days=3), now=now) == 1
 
     row = StoreDailyMetrics.objects.get(store=store, date=day)
-    assert (row.open_backlog, row.breached, row.resolved) == (1, 1, 0)
+    assert (row.open_backlog, row.breached, row.at_risk, row.resolved) == (2, 1, 1, 0)
+    assert StoreDailyMetrics.objects.get(store=store, date=day + dt.timedelta(days=3)).resolved == 1
+    assert not StoreDailyMetrics.objects.filter(store=store, date=day - dt.timedelta(days=6)).exists()  # quiet
+    assert ProvinceDailyMetrics.objects.filter(province="广东省").count() == 10  # every day, quiet or not
+    assert ProvinceDailyMetrics.objects.get(province="广东省", date=day).open_backlog == 2
+
+
+def test_backfill_agrees_with_the_nightly_snapshot_on_flows_and_capacity(network, store, other_store, now, yesterday):
+    daily_metrics_snapshot(day=yesterday, now=now)
+    nightly = {row.store_id: row for row in StoreDailyMetrics.objects.filter(date=yesterday)}
+    nightly_provinces = {row.province: row for row in ProvinceDailyMetrics.objects.filter(date=yesterday)}
+
+    daily_metrics_backfill(first=yesterday, last=yesterday, now=now)
+
+    for row in StoreDailyMetrics.objects.filter(date=yesterday):
+        for name in ("opened", "resolved", "test_drives", "deliveries", "bay_booked", "demo_booked", "bay_capacity"):
+            assert getattr(row, name) == getattr(nightly[row.store_id], name), name
+    for row in ProvinceDailyMetrics.objects.filter(date=yesterday):
+        expected = nightly_provinces[row.province]
+        assert (row.stores, row.bay_capacity, row.demo_capacity, row.opened) == (
+            expected.stores,
+            expected.bay_capacity,
+            expected.demo_capacity,
+            expected.opened,
+        )
+
+
+def test_backfill_of_a_day_not_yet_ended_is_refused(store, now):
+    with pytest.raises(ValueError):
+        daily_metrics_backfill(first=timezone.localdate(now), last=timezone.localdate(now), now=now)
+
+
+def test_nightly_snapshot_refuses_an_old_day(store, now):
+    with pytest.raises(ValueError):
+        daily_metrics_snapshot(day=timezone.localdate(now) - dt.timedelta(days=5), now=now)
 
 
 def test_snapshot_gives_no_capacity_to_a_store_that_is_not_active(store, now, yesterday):
@@ -95,10 +140,31 @@ def test_snapshot_counts_capacity_only_for_whole_hours_and_capabilities(now, yes
 
 def test_snapshot_prunes_rows_older_than_the_retention(store, now, yesterday):
     old = yesterday - dt.timedelta(days=500)
-    daily_metrics_snapshot(day=old, now=now)
-    assert StoreDailyMetrics.objects.filter(date=old).exists()
+    daily_metrics_backfill(first=old, last=old, now=now)
+    StoreDailyMetrics.objects.create(store=store, date=old, province="广东省", computed_at=now)
+    assert ProvinceDailyMetrics.objects.filter(date=old).exists()
 
     daily_metrics_snapshot(day=yesterday, now=now)
 
     assert not StoreDailyMetrics.objects.filter(date=old).exists()
     assert not ProvinceDailyMetrics.objects.filter(date=old).exists()
+
+
+def test_recall_progress_counts_each_campaign_by_outcome(network, store, now, yesterday):
+    from aftersales.models import RecallCampaign
+    from aftersales.tests.factories import VehicleFactory, make_ticket
+    from dashboards.models import RecallProgress
+
+    campaign = RecallCampaign.objects.create(code="RC-1", title="召回", model=network["model"], status="launched")
+    resolved, _open, cancelled = (make_ticket(store=store, kind="recall", campaign=campaign) for _ in range(3))
+    Ticket.objects.filter(pk=resolved.pk).update(status=Ticket.Status.CLOSED)
+    Ticket.objects.filter(pk=cancelled.pk).update(status=Ticket.Status.CANCELLED)
+    make_ticket(store=None, vehicle=VehicleFactory(store=store), province="广东省", kind="recall", campaign=campaign)
+
+    daily_metrics_snapshot(day=yesterday, now=now)
+    daily_metrics_snapshot(day=yesterday, now=now)
+
+    progress = RecallProgress.objects.get(campaign=campaign)
+    assert (progress.total, progress.done, progress.open, progress.unassigned, progress.cancelled) == (4, 1, 1, 1, 1)
+    assert progress.percent == 33  # one of the three vehicles still to reach
+    assert RecallProgress.objects.count() == 1

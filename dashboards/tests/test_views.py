@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -7,7 +8,7 @@ from django.utils import timezone
 from aftersales.models import RecallCampaign, Ticket
 from aftersales.tests.factories import VehicleFactory, make_ticket
 from core.models import FeedRun, JobRun
-from dashboards.services import daily_metrics_snapshot
+from dashboards.services import daily_metrics_backfill, daily_metrics_snapshot
 from dashboards.tests.conftest import at_risk_ticket, breached_ticket, extra_store
 from stores.models import Role
 from stores.tests.factories import StoreFactory, make_user
@@ -101,16 +102,20 @@ def test_regional_dashboard_ranks_stores_of_their_provinces_only(
 def test_hq_dashboard_shows_the_network_jobs_feeds_and_recalls(hq_client, network, now, yesterday):
     from django.core.management import call_command
 
-    call_command("run_job", "snapshot_metrics", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    FeedRun.objects.create(
-        feed="stores", file_name="stores-20261124.csv", started_at=now, outcome="processed", rejected=7
-    )
     campaign = RecallCampaign.objects.create(
         code="RC-2026-01", title="刹车软管", model=network["model"], status="launched", launched_at=now
     )
-    done = make_ticket(store=network["gz"]["on_track"].store, kind="recall", campaign=campaign)
+    store = network["gz"]["on_track"].store
+    done = make_ticket(store=store, kind="recall", campaign=campaign)
     Ticket.objects.filter(pk=done.pk).update(status=Ticket.Status.RESOLVED)
-    make_ticket(store=network["gz"]["on_track"].store, kind="recall", campaign=campaign)
+    make_ticket(store=store, kind="recall", campaign=campaign)
+    call_command("run_job", "snapshot_metrics", stdout=io.StringIO())
+    RecallCampaign.objects.create(
+        code="RC-2026-02", title="新召回", model=network["model"], status="launched", launched_at=now
+    )
+    FeedRun.objects.create(
+        feed="stores", file_name="stores-20261124.csv", started_at=now, outcome="processed", rejected=7
+    )
 
     response = hq_client.get("/")
 
@@ -119,13 +124,14 @@ def test_hq_dashboard_shows_the_network_jobs_feeds_and_recalls(hq_client, networ
     board = response.context["board"]
     assert board.as_of == yesterday
     assert {row.province for row in board.provinces} == {"广东省", "上海市"}
-    assert board.network["open_backlog"] == 4 and board.network["unassigned"] == 2
+    assert board.network["open_backlog"] == 5  # 3 + 1 + the open recall ticket and board.network["unassigned"] == 2
     assert [run.name for run in board.job_runs] == ["snapshot_metrics"]
     page = response.content.decode()
     assert "stores=2" in page
     assert "stores-20261124.csv" in page
-    [progress] = board.campaigns
-    assert (progress.total, progress.done, progress.percent) == (2, 1, 50)
+    fresh, counted = board.campaigns
+    assert fresh.progress is None  # launched after the last count
+    assert (counted.progress.total, counted.progress.done, counted.progress.percent) == (2, 1, 50)
 
 
 def test_hq_sees_only_the_latest_run_of_each_job(hq_client, now):
@@ -206,7 +212,7 @@ def test_dashboard_query_count_does_not_grow_with_data(
         breached_ticket(store, now)
         make_ticket(store=store, kind="maintenance", booked_slot=timezone.now() + dt.timedelta(days=1))
     daily_metrics_snapshot(day=yesterday, now=now)
-    daily_metrics_snapshot(day=yesterday - dt.timedelta(days=1), now=now)
+    daily_metrics_backfill(first=yesterday - dt.timedelta(days=5), last=yesterday - dt.timedelta(days=1), now=now)
     with django_assert_max_num_queries(MAX_QUERIES) as large:
         response = client.get("/")
 

@@ -119,3 +119,22 @@ def test_demo_store_has_work_today(seeded):
     assert today.exists()
     assert Ticket.objects.filter(store=store, status__in=Ticket.OPEN_STATUSES).count() >= 20
     assert Membership.objects.filter(store=store).count() >= 2
+
+
+def test_a_later_run_gives_the_demo_store_test_drives_today_again(seeded, monkeypatch):
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + timezone.timedelta(days=30))
+    store = Store.objects.get(code=DEMO_STORE)
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    day = Drive.objects.filter(store=store, slot_start__gte=start, slot_start__lt=start + timezone.timedelta(days=1))
+    assert not day.exists()
+    before = counts()
+
+    call_command("seed_demo", fraction=FRACTION, stdout=io.StringIO())
+
+    assert day.exists()
+    assert counts()["Ticket"] == before["Ticket"]
+    standing = day.filter(status__in=Drive.STANDING)
+    for slot in standing.values_list("slot_start", flat=True).distinct():
+        load = SlotLoad.objects.get(store=store, starts_at=slot, resource=SlotLoad.Resource.DEMO_CAR)
+        assert load.booked == standing.filter(slot_start=slot).count() <= store.demo_cars

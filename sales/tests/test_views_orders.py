@@ -108,3 +108,38 @@ def test_forbidden_order_move_changes_nothing(manager_client, store, car_model):
     assert "cannot become" in response.content.decode()
     order.refresh_from_db()
     assert order.status == "cancelled"
+
+
+def test_staff_creates_an_order_at_their_store(staff_client, store, car_model):
+    response = staff_client.post(
+        "/sales/orders/new/",
+        {"customer_name": "赵先生", "customer_phone": "+86 138 1234 5678", "model": "gc-m7", "store": "SH-0001"},
+    )
+    order = Order.objects.get()
+    assert response.status_code == 302 and response["Location"] == order.get_absolute_url()
+    assert order.store == store and order.customer.phone == "13812345678"
+    assert order.price_cny == car_model.price_cny and order.status == "reserved"
+
+
+def test_hq_creates_an_order_for_a_store_by_code(hq_client, other_store, car_model):
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    data = {"customer_name": "钱女士", "customer_phone": "13912345678", "model": "GC-M7", "store": "sh-0001"}
+    response = hq_client.post("/sales/orders/new/", {**data, "delivery_date": tomorrow})
+    assert response.status_code == 302
+    assert Order.objects.get().store == other_store
+
+
+def test_order_form_refusals_keep_the_input(regional_client, store, other_store, car_model):
+    data = {"customer_name": "孙先生", "customer_phone": "13912345678", "model": "GC-M7", "store": other_store.code}
+    response = regional_client.post("/sales/orders/new/", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "is in your reach" in html and 'value="孙先生"' in html
+    store.capabilities = "maintenance"
+    store.save()
+    response = regional_client.post("/sales/orders/new/", {**data, "store": store.code})
+    assert "does not deliver cars" in response.content.decode()
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    response = regional_client.post("/sales/orders/new/", {**data, "store": store.code, "delivery_date": yesterday})
+    assert "cannot be in the past" in response.content.decode()
+    assert not Order.objects.exists()

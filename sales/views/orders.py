@@ -8,7 +8,7 @@ from stores.access import get_visible_or_404
 
 from .. import selectors, services
 from ..access import orders_visible_to, sees_full_phone_in_lists
-from ..forms import OrderFilterForm
+from ..forms import OrderCreateForm, OrderFilterForm
 from ..models import Order
 from ..paging import page_of
 
@@ -49,6 +49,26 @@ def delivery_list(request):
     full_phones = sees_full_phone_in_lists(request.user)
     _log_list_phones(request, page, full_phones)
     return render(request, "sales/delivery_list.html", {"page_obj": page, "full_phones": full_phones})
+
+
+@require_http_methods(["GET", "POST"])
+def order_new(request):
+    form = OrderCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            customer, _created = services.customer_get_or_create_by_phone(
+                phone=data["customer_phone"], name=data["customer_name"]
+            )
+            order = services.order_create(
+                customer=customer, model=data["model"], store=data["store"], delivery_date=data["delivery_date"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Order %(number)s created.") % {"number": order.number})
+            return redirect(order)
+    return render(request, "sales/order_form.html", {"form": form})
 
 
 def _actions_for(order: Order) -> list[str]:

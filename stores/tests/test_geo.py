@@ -23,9 +23,17 @@ def test_haversine_uses_the_mean_earth_radius():
     assert geo.haversine_km(23.1291, 113.2644, 31.2304, 121.4737) == pytest.approx(1212, abs=5)
 
 
-def test_box_drops_the_longitude_bounds_rather_than_wrap_around_the_antimeridian():
-    assert set(geo._box(30, 179.9, 50)) == {"lat__gte", "lat__lte"}
-    assert set(geo._box(30, 113, 50)) == {"lat__gte", "lat__lte", "lng__gte", "lng__lte"}
+def test_strips_take_every_longitude_rather_than_wrap_around_the_antimeridian():
+    assert all(west is None for _, _, _, west, _ in geo._strips(30, 179.9, 50))
+    assert all(west is not None for _, _, _, west, _ in geo._strips(30, 113, 50))
+
+
+def test_strips_cover_whole_degrees_of_latitude_one_by_one():
+    strips = geo._strips(30.5, 113, 300)  # about 2.7 degrees either side
+    assert [cell for cell, *_ in strips] == [27, 28, 29, 30, 31, 32, 33]
+    assert strips[0][1] == pytest.approx(30.5 - 300 / geo.KM_PER_DEGREE_LAT)
+    assert strips[-1][2] == pytest.approx(30.5 + 300 / geo.KM_PER_DEGREE_LAT)
+    assert all(west < 113 - 2.7 and east > 113 + 2.7 for _, _, _, west, east in strips[2:5])
 
 
 def _brute_force(stores, lat, lng, limit, max_km=None):
@@ -85,6 +93,10 @@ def test_nearest_respects_max_km_and_the_queryset_filter(random_network):
         lat, lng = rng.uniform(20, 42), rng.uniform(103, 122)
         got = geo.nearest(Store.objects.filter(pk__in=[s.pk for s in even]), lat, lng, limit=10, max_km=300)
         assert [pk for pk, _ in got] == [pk for pk, _ in _brute_force(even, lat, lng, 10, max_km=300)]
+
+
+def test_nearest_of_an_empty_queryset_is_empty(db):
+    assert geo.nearest(Store.objects.none(), 23, 113, limit=10) == []
 
 
 def test_nearest_returns_everything_when_fewer_stores_than_the_limit(db):

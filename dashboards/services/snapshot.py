@@ -1,4 +1,4 @@
-"""Writes of the dashboards: one day's figures per store and per province.
+"""The nightly snapshot: the day that just ended, per store and per province.
 
 Set-based: a handful of GROUP BY queries over the day's rows (and the open tickets), merged in
 memory by store id, then written with one bulk upsert per table. Running it again for the same
@@ -18,11 +18,12 @@ from aftersales.services.sla import AT_RISK, BREACHED, state_q
 from sales.models import TestDrive, Vehicle
 from stores.models import Capability, SlotLoad, Store
 
-from .models import DailyFigures, ProvinceDailyMetrics, StoreDailyMetrics
+from ..models import DailyFigures, ProvinceDailyMetrics, RecallProgress, StoreDailyMetrics
 
 # Rows older than this are pruned by the nightly run; dashboards look back 90 days at most.
 KEEP_DAYS = 400
 BAY_CAPABILITIES = {Capability.MAINTENANCE, Capability.REPAIR}
+DONE_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 
 
 def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -37,13 +38,13 @@ def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def daily_metrics_snapshot(*, day: dt.date, now: dt.datetime | None = None) -> int:
     """Compute and store `day`'s figures for every store and province; returns the number of stores.
 
-    Backlog figures (open, breached, at risk) are taken from ticket statuses when the day is today
-    or the day that just ended (the nightly run); for an older day (a backfill) they are rebuilt
-    from the tickets' timestamps as they stood at the end of that day.
+    `day` is today or the day that just ended (the nightly run): the backlog (open, breached, at
+    risk) is counted from the tickets' statuses now. Older days are rebuilt by the backfill.
     """
     now = now or timezone.now()
     start, end = local_day_bounds(day)
-    live = now - end < dt.timedelta(days=1)
+    if now - end >= dt.timedelta(days=1) or start > now:
+        raise ValueError(f"{day} is not today or yesterday: use daily_metrics_backfill for past days")
 
     figures: dict[int, dict[str, int]] = defaultdict(dict)
     stores = list(
@@ -52,9 +53,11 @@ def daily_metrics_snapshot(*, day: dt.date, now: dt.datetime | None = None) -> i
         )
     )
     for store_id, _province, status, capabilities, bays, demo_cars, opens, closes in stores:
-        figures[store_id].update(_capacity(status, capabilities, bays, demo_cars, opens, closes))
+        figures[store_id].update(store_capacity(status, capabilities, bays, demo_cars, opens, closes))
 
-    backlog, breached, at_risk = _backlog_tickets(live=live, now=now, end=end)
+    # After-sales' own rule for the SLA state, paused clocks included.
+    backlog = Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES)
+    breached, at_risk = state_q(BREACHED, now), state_q(AT_RISK, now)
     for row in (
         backlog.filter(store__isnull=False)
         .values("store_id")
@@ -111,31 +114,40 @@ def daily_metrics_snapshot(*, day: dt.date, now: dt.datetime | None = None) -> i
         unique_fields=["province", "date"],
         extra=["stores", "unassigned"],
     )
-    cutoff = day - dt.timedelta(days=KEEP_DAYS)
-    StoreDailyMetrics.objects.filter(date__lt=cutoff).delete()
-    ProvinceDailyMetrics.objects.filter(date__lt=cutoff).delete()
+    recall_progress_snapshot(now=now)
+    prune(before=day - dt.timedelta(days=KEEP_DAYS))
     return len(store_rows)
 
 
-def _backlog_tickets(*, live: bool, now: dt.datetime, end: dt.datetime) -> tuple[QuerySet, Q, Q]:
-    """The tickets open at the snapshot's moment, and filters for the breached and at-risk ones."""
-    if live:
-        # After-sales' own rule, paused clocks included.
-        tickets = Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES)
-        return tickets, state_q(BREACHED, now), state_q(AT_RISK, now)
-    # A past day, rebuilt from timestamps as they stood at its end: opened before, not yet resolved
-    # or closed then. Cancelled tickets carry no cancellation time, so past days leave them out,
-    # and pauses are not replayed.
-    tickets = (
-        Ticket.objects.filter(created_at__lt=end)
-        .exclude(status=Ticket.Status.CANCELLED)
-        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=end))
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+def prune(*, before: dt.date) -> None:
+    StoreDailyMetrics.objects.filter(date__lt=before).delete()
+    ProvinceDailyMetrics.objects.filter(date__lt=before).delete()
+
+
+def recall_progress_snapshot(*, now: dt.datetime) -> int:
+    """Count every launched campaign's tickets by outcome, in one GROUP BY; returns the campaigns."""
+    open_ = Q(status__in=Ticket.OPEN_STATUSES)
+    rows = [
+        RecallProgress(campaign_id=row.pop("campaign_id"), computed_at=now, **row)
+        for row in Ticket.objects.filter(campaign__isnull=False)
+        .values("campaign_id")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status__in=DONE_STATUSES)),
+            open=Count("id", filter=open_ & Q(store__isnull=False)),
+            unassigned=Count("id", filter=open_ & Q(store__isnull=True)),
+            cancelled=Count("id", filter=Q(status=Ticket.Status.CANCELLED)),
+        )
+        .order_by()
+    ]
+    RecallProgress.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["campaign"],
+        update_fields=["total", "done", "open", "unassigned", "cancelled", "computed_at"],
     )
-    unresponded = Q(responded_at__isnull=True) | Q(responded_at__gte=end)
-    breached = Q(due_at__lte=end) | (unresponded & Q(response_due_at__lte=end))
-    risky = (unresponded & Q(response_risk_at__lte=end)) | (~unresponded & Q(risk_at__lte=end))
-    return tickets, breached, risky & ~breached
+    return len(rows)
 
 
 def _merge_counts(figures: dict[int, dict[str, int]], name: str, queryset: QuerySet, field: str) -> None:
@@ -145,7 +157,9 @@ def _merge_counts(figures: dict[int, dict[str, int]], name: str, queryset: Query
         figures[key][name] = count
 
 
-def _capacity(status: str, capabilities: str, bays: int, demo_cars: int, opens: int, closes: int) -> dict[str, int]:
+def store_capacity(
+    status: str, capabilities: str, bays: int, demo_cars: int, opens: int, closes: int
+) -> dict[str, int]:
     """Unit-hours a store offers in a day: whole hour slots it is open, times bays or demo cars."""
     if status != Store.Status.ACTIVE:
         return {}
