@@ -9,7 +9,6 @@ from dashboards import views as dashboard_views
 urlpatterns = [
     path("", dashboard_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("favicon.ico", core_views.favicon),
     path("accounts/password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,7 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpResponsePermanentRedirect, JsonResponse
-from django.templatetags.static import static
+from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -25,9 +24,3 @@ def healthz(request):
     healthy = body["database"] == "ok" and body["broker"] in ("ok", "eager")
     return JsonResponse(body, status=200 if healthy else 503)
 
-
-@login_not_required
-@require_GET
-def favicon(request):
-    """Browsers ask for /favicon.ico on every page (the admin's too): point them at our icon, not a 404."""
-    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -61,8 +61,3 @@ def test_language_switch_serves_english(client, staff_user):
     response = client.get("/")
     assert '<html lang="en">' in response.content.decode()
 
-
-def test_favicon_points_at_our_static_icon(client):
-    response = client.get("/favicon.ico")
-    assert response.status_code == 301
-    assert response["Location"].endswith("favicon.svg")
