@@ -18,7 +18,7 @@ def test_queue_filters_fold_away_unless_a_filter_is_set(staff_client, store):
     maintenance = make_ticket(store=store, kind=Kind.MAINTENANCE)
 
     plain = staff_client.get("/aftersales/tickets/").content.decode()
-    assert 'data-open-wide>' in plain  # folded: a narrow screen shows the "Filters" toggle only
+    assert "data-open-wide>" in plain  # folded: a narrow screen shows the "Filters" toggle only
 
     filtered = staff_client.get("/aftersales/tickets/?kind=repair").content.decode()
     assert "data-open-wide open>" in filtered

@@ -8,6 +8,7 @@ import os
 import re
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -132,7 +133,9 @@ def test_2_staff_ticket_from_wrong_vin_to_resolved(live_server, page, screenshot
     page.locator("form[action$='/comment/'] button[type=submit]").click()
     expect(page.locator("[data-testid=timeline]")).to_contain_text("客户反映过减速带时异响", timeout=10_000)
 
-    page.set_input_files("input[name=file]", files=[{"name": "front-wheel.png", "mimeType": "image/png", "buffer": tiny_png()}])
+    page.set_input_files(
+        "input[name=file]", files=[{"name": "front-wheel.png", "mimeType": "image/png", "buffer": tiny_png()}]
+    )
     page.locator("form[action$='/attachments/'] button[type=submit]").click()
     expect(page.locator("[data-testid=attachments]")).to_contain_text("front-wheel.png", timeout=10_000)
 
@@ -187,7 +190,7 @@ def test_3_manager_bulk_assigns_and_exports_the_filtered_queue(live_server, page
 
     with page.expect_download() as info:
         page.click("a:has-text('导出 CSV'), a[href*='format=csv']")
-    body = open(info.value.path(), "rb").read().decode("utf-8")
+    body = Path(info.value.path()).read_bytes().decode("utf-8")
     assert body.startswith("\ufeff")
     lines = body.lstrip("\ufeff").splitlines()
     assert lines[0].startswith("编号,") or lines[0].startswith("Number,")
