@@ -31,6 +31,7 @@ class Watch:
     """What a page asked for and complained about while a journey ran."""
 
     def __init__(self, page, base_url: str):
+        self.page = page
         self.base_url = base_url
         self.urls: list[str] = []
         self.errors: list[str] = []
@@ -39,6 +40,10 @@ class Watch:
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
     def check(self, *, expected_errors: tuple[str, ...] = ()) -> None:
+        # Let every request finish before the next test writes: the live server shares the
+        # test's in-memory SQLite connection, and a request still reading locks its tables.
+        self.page.wait_for_load_state("networkidle")
+        self.page.goto("about:blank")
         foreign = [u for u in self.urls if not u.startswith(self.base_url) and not u.startswith(("data:", "blob:"))]
         assert foreign == []
         assert [e for e in self.errors if not any(x in e for x in expected_errors)] == []
