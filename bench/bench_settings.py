@@ -1,0 +1,14 @@
+"""Settings for `make bench`: production settings, plus a temporary STATIC_ROOT and the test client's host.
+
+Production settings read everything from the environment except STATIC_ROOT; the benchmark
+collects the static files into a temporary folder of its own so that it never touches the
+checkout's `staticfiles/`.
+"""
+
+import os
+
+from config.settings import *  # noqa: F403
+
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", STATIC_ROOT)  # noqa: F405
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
