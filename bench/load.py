@@ -52,7 +52,9 @@ def make_users() -> list[dict]:
         client = Client()
         client.force_login(user)
         numbers = list(
-            Ticket.objects.filter(store=store, status__in=open_statuses).order_by("-id").values_list("number", flat=True)[:20]
+            Ticket.objects.filter(store=store, status__in=open_statuses)
+            .order_by("-id")
+            .values_list("number", flat=True)[:20]
         )
         out.append({"session": client.cookies["sessionid"].value, "store": store.code, "tickets": numbers})
     return out
@@ -171,7 +173,9 @@ def report(stats_file: Path, failures_file: Path, dispatch_runs: int) -> list[st
     if failures_file.exists():
         failures = list(csv.DictReader(failures_file.open(encoding="utf-8")))
         for failure in failures[:10]:
-            lines.append(f"- error: {failure['Method']} {failure['Name']}: {failure['Error']} ×{failure['Occurrences']}")
+            lines.append(
+                f"- error: {failure['Method']} {failure['Name']}: {failure['Error']} ×{failure['Occurrences']}"
+            )
     return [*lines, ""]
 
 

@@ -206,6 +206,7 @@ class SlotLoadAdmin(admin.ModelAdmin):
     list_filter = ["resource"]
     search_fields = ["^store__code"]
     list_select_related = ["store"]
+    raw_id_fields = ["store"]
     ordering = ["-starts_at"]
     list_per_page = 100
     show_full_result_count = False
