@@ -66,6 +66,11 @@ def prepare_database() -> None:
     if not Store.objects.exists():
         print("The database is empty: seeding the full network (seed_demo --scale full)...", flush=True)
         manage("seed_demo", "--scale", "full")
+        # A COPY-loaded table has no visibility map yet: index-only scans would still visit the heap.
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
 
 
 def collect_static() -> None:
