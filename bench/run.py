@@ -16,7 +16,8 @@
 
 Writes bench/results.md and prints it. SQLite is refused: the figures only mean something on
 PostgreSQL with the full data. BENCH_ONLY=pages,sync,dispatch,load picks sections; BENCH_RUNS
-sets the runs per page.
+sets the runs per page; BENCH_NAIVE_ROWS times the naive store sync on a sample and scales it up;
+BENCH_DUE_VEHICLES (bench/dispatch.py) and BENCH_LOAD_SECONDS shorten the other two.
 """
 
 import os
@@ -279,12 +280,12 @@ def scratch_env() -> dict:
     return env
 
 
-def run_script(name: str, env: dict, results_file: str) -> list[str]:
+def run_script(name: str, env: dict, results_file: str, *args: str) -> list[str]:
     script = ROOT / "bench" / name
     if not script.exists():
         return [f"## {name}", "", f"Not measured: `bench/{name}` is not in this checkout.", ""]
     print(f"Running bench/{name} in the scratch database {SCRATCH_DB} ...", flush=True)
-    completed = subprocess.run([PY, str(script)], env=env, cwd=ROOT, capture_output=True, text=True)
+    completed = subprocess.run([PY, str(script), *args], env=env, cwd=ROOT, capture_output=True, text=True)
     table = ROOT / "bench" / results_file
     if completed.returncode != 0 or not table.exists():
         tail = (completed.stderr or completed.stdout).strip().splitlines()[-15:]
