@@ -6,6 +6,7 @@ overbook a slot on PostgreSQL or SQLite. Nothing here checks and then writes in 
 """
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterable
 
 from django.db import connection
@@ -113,6 +114,8 @@ def take_many(wanted: list[tuple[int, dt.datetime, int, int]], resource: str) ->
     """
     if not wanted:
         return set()
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 35):
+        return _take_many_sqlite(wanted, resource)
     if connection.vendor != "postgresql":
         taken = set()
         for store_id, starts_at, n, cap in wanted:
@@ -144,3 +147,31 @@ def take_many(wanted: list[tuple[int, dt.datetime, int, int]], resource: str) ->
             ],
         )
         return {(store_id, starts_at) for store_id, starts_at in cursor.fetchall()}
+
+
+def _take_many_sqlite(wanted, resource: str) -> set[tuple[int, dt.datetime]]:
+    """SQLite has one writer at a time: one UPDATE ... FROM (VALUES ...) per 500 slots."""
+    table = SlotLoad._meta.db_table
+    field = SlotLoad._meta.get_field("starts_at")
+    taken = set()
+    by_db_value = {}
+    with connection.cursor() as cursor:
+        for first in range(0, len(wanted), 500):
+            part = wanted[first : first + 500]
+            values, params = [], []
+            for store_id, starts_at, n, cap in part:
+                db_start = field.get_db_prep_value(starts_at, connection)
+                by_db_value[(store_id, str(db_start))] = starts_at
+                values.append("(%s, %s, %s, %s)")
+                params += [store_id, db_start, n, cap]
+            cursor.execute(
+                f"WITH v(store_id, starts_at, n, cap) AS (VALUES {', '.join(values)}) "
+                f"UPDATE {table} SET booked = {table}.booked + v.n, capacity = v.cap FROM v "
+                f"WHERE {table}.store_id = v.store_id AND {table}.starts_at = v.starts_at "
+                f"AND {table}.resource = %s AND {table}.booked + v.n <= v.cap "
+                f"RETURNING {table}.store_id, CAST({table}.starts_at AS TEXT)",
+                [*params, resource],
+            )
+            for store_id, db_start in cursor.fetchall():
+                taken.add((store_id, by_db_value[(store_id, db_start)]))
+    return taken

@@ -17,6 +17,7 @@ maintenance per vehicle; inserts skip conflicts and give back their bays).
 """
 
 import datetime as dt
+import heapq
 import logging
 import math
 from collections import defaultdict
@@ -51,6 +52,8 @@ PRIORITY = Priority.P4
 # Tickets written per transaction: short enough to hold slot row locks only briefly.
 BATCH = 500
 GRID_DEGREES = 0.5
+# Other stores tried per vehicle, best first: the nearest that could take it are among them.
+ALTERNATIVES = 30
 
 
 @dataclass(frozen=True)
@@ -109,8 +112,9 @@ class Network:
                         km = haversine_km(home.lat, home.lng, place.lat, place.lng)
                         if km <= MAX_KM:
                             found.append((place, km))
-            found.sort(key=lambda item: (_rank_km(item[0], item[1]), item[1], item[0].pk))
-            self._alternatives[home.pk] = found
+            self._alternatives[home.pk] = heapq.nsmallest(
+                ALTERNATIVES, found, key=lambda item: (_rank_km(item[0], item[1]), item[1], item[0].pk)
+            )
         return self._alternatives[home.pk]
 
     def open_hours(self, place: Place) -> list[dt.datetime]:
@@ -144,8 +148,16 @@ class Loads:
     def __init__(self, network: Network, store_ids: set[int]):
         self.network = network
         self.booked: dict[tuple[int, dt.datetime], int] = {}
-        if store_ids and network.window:
-            self.booked = capacity.booked_in_range(store_ids, network.window[0], network.window[-1], RESOURCE)
+        self.loaded: set[int] = set()
+        self.ensure(store_ids)
+
+    def ensure(self, store_ids) -> None:
+        """Read the window's loads of the stores not read yet, in one query."""
+        missing = set(store_ids) - self.loaded
+        if missing and self.network.window:
+            window = self.network.window
+            self.booked.update(capacity.booked_in_range(missing, window[0], window[-1], RESOURCE))
+        self.loaded |= missing
 
     def first_free(self, place: Place) -> dt.datetime | None:
         for start in self.network.open_hours(place):
@@ -180,17 +192,31 @@ class Plan:
 
 def plan_booking(plan: Plan, network: Network, loads: Loads) -> Plan:
     """Choose the store and slot: own store, else nearest capable within 50 km, else unassigned."""
+    if not plan_at_own_store(plan, network, loads):
+        loads.ensure(place.pk for place, _km in network.alternatives(plan.home))
+        plan_elsewhere(plan, network, loads)
+    return plan
+
+
+def plan_at_own_store(plan: Plan, network: Network, loads: Loads) -> bool:
+    """Book at the vehicle's own store if it can take it; else note why not and return False."""
     home = plan.home
-    passed_over = []
     own_why = dispatching.standing_refusal(home, CAPABILITY)
     own = network.places.get(home.pk)
     if own_why is None and own is not None:
         slot = loads.first_free(own)
         if slot is not None:
-            return _chosen(plan, own, slot, 0.0, dispatching.OWN_STORE, passed_over)
+            _chosen(plan, own, slot, 0.0, dispatching.OWN_STORE, [])
+            return True
         own_why = dispatching.FULL if network.open_hours(own) else dispatching.CLOSED_AT_HOUR
-    passed_over.append(_passed(home.code, own_why, 0.0))
-    for place, km in network.alternatives(home):
+    plan.passed_over = [_passed(home.code, own_why, 0.0)]
+    return False
+
+
+def plan_elsewhere(plan: Plan, network: Network, loads: Loads) -> Plan:
+    """The nearest other store with room (service preferred), else unassigned."""
+    passed_over = plan.passed_over
+    for place, km in network.alternatives(plan.home):
         slot = loads.first_free(place)
         if slot is not None:
             return _chosen(plan, place, slot, km, dispatching.NEAREST, passed_over)
@@ -285,19 +311,19 @@ def schedule_chunk(
         return counts
     network = network_for(run_at, run_key)
     homes = Store.objects.in_bulk({v.last_service_store_id or v.store_id for v in todo})
-    wanted = set()
-    for store in homes.values():
-        wanted.add(store.pk)
-        wanted.update(place.pk for place, _km in network.alternatives(store))
-    loads = Loads(network, wanted)
+    # Slot loads are read for the vehicles' own stores now, for other stores only when needed.
+    loads = Loads(network, set(homes))
 
     pending = [
         Plan(vehicle=v, due=dues[v.pk], home=homes[v.last_service_store_id or v.store_id], loads=loads) for v in todo
     ]
     while pending:
         batch, pending = pending[:BATCH], pending[BATCH:]
-        for plan in batch:
-            plan_booking(plan, network, loads)
+        elsewhere = [plan for plan in batch if not plan_at_own_store(plan, network, loads)]
+        if elsewhere:
+            loads.ensure(place.pk for plan in elsewhere for place, _km in network.alternatives(plan.home))
+            for plan in elsewhere:
+                plan_elsewhere(plan, network, loads)
         retry = _write_batch(batch, loads, run_at, counts)
         pending = retry + pending
         if progress is not None:
@@ -396,6 +422,7 @@ def _ticket(plan: Plan, number: str, run_at: dt.datetime, offsets: dict | None =
 
 
 def _write_history(made: list[tuple[Ticket, Plan]], run_at: dt.datetime) -> None:
+    """One CREATED event per ticket saying why it is due and where it went, reach and messages."""
     events, reach, messages = [], [], []
     for ticket, plan in made:
         events.append(
@@ -406,21 +433,12 @@ def _write_history(made: list[tuple[Ticket, Plan]], run_at: dt.datetime) -> None
                     "kind": Kind.MAINTENANCE,
                     "priority": PRIORITY,
                     "source": Ticket.Source.SCHEDULE,
+                    "store": plan.place.code if plan.place else None,
+                    "dispatch": plan.reason,
+                    "slot": ticket.dispatch_note["slot"],
                     "due": plan.due.as_data(),
                 },
-                message=plan.due.why(),
-            )
-        )
-        events.append(
-            TicketEvent(
-                ticket_id=ticket.pk,
-                kind=TicketEvent.Kind.DISPATCH,
-                data={
-                    "reason": plan.reason,
-                    "store": plan.place.code if plan.place else None,
-                    "slot": ticket.dispatch_note["slot"],
-                },
-                message=str(dispatching.REASONS[plan.reason]),
+                message=f"{ticket.description} {dispatching.REASONS[plan.reason]}",
             )
         )
         if plan.place is not None:

@@ -56,7 +56,9 @@ def test_due_vehicle_is_booked_at_its_own_store_in_the_first_open_slot(model, ho
     assert ticket.dispatch_note["reason"] == "own_store"
     assert ticket.dispatch_note["store"] == "GZ-HOME"
     assert ticket.dispatch_note["due"]["by"] == ["months"]
-    assert set(ticket.events.values_list("kind", flat=True)) == {TicketEvent.Kind.CREATED, TicketEvent.Kind.DISPATCH}
+    created = ticket.events.get()
+    assert created.kind == TicketEvent.Kind.CREATED
+    assert (created.data["dispatch"], created.data["store"]) == ("own_store", "GZ-HOME")
     assert VehicleReach.objects.filter(vehicle=vehicle, store=home).exists()
     assert SlotLoad.objects.get(store=home).booked == 1
     confirmation = Notification.objects.get()
