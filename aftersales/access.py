@@ -7,7 +7,7 @@ the regional managers of its province and by HQ: it is their queue.
 from django.db.models import Q, QuerySet
 
 from aftersales.models import Ticket
-from stores.access import get_visible_or_404, membership_of, role_of, scope_by_store, store_q, stores_visible_to
+from stores.access import get_visible_or_404, membership_of, role_of, store_q, stores_visible_to
 from stores.models import Role
 
 
@@ -32,12 +32,3 @@ def tickets_visible_to(user, queryset: QuerySet[Ticket] | None = None) -> QueryS
 
 def get_ticket_or_404(user, number: str, queryset: QuerySet[Ticket] | None = None) -> Ticket:
     return get_visible_or_404(tickets_visible_to(user, queryset), number=number)
-
-
-def vehicle_in_reach(user, vehicle) -> bool:
-    """CONTRACT 5: the store holding the vehicle, and every store holding work for it, may see it."""
-    from sales.models import Vehicle, VehicleReach
-
-    if scope_by_store(Vehicle.objects.filter(pk=vehicle.pk), user).exists():
-        return True
-    return scope_by_store(VehicleReach.objects.filter(vehicle_id=vehicle.pk), user).exists()

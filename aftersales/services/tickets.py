@@ -51,8 +51,16 @@ def may_transition(*, ticket: Ticket, to_status: str, actor) -> bool:
 
 
 def allowed_transitions(*, ticket: Ticket, actor) -> list[str]:
-    """The statuses this actor may move the ticket to, in the order of Ticket.Status."""
-    return [s for s in Ticket.Status.values if may_transition(ticket=ticket, to_status=s, actor=actor)]
+    """The statuses this actor may move the ticket to, in the order of Ticket.Status.
+
+    "Assigned" needs an assignee: it is offered only once someone is named (assigning does it).
+    """
+    return [
+        s
+        for s in Ticket.Status.values
+        if may_transition(ticket=ticket, to_status=s, actor=actor)
+        and not (s == Ticket.Status.ASSIGNED and ticket.assignee_id is None)
+    ]
 
 
 def next_number(*, at: dt.datetime) -> str:

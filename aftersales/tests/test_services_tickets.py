@@ -108,7 +108,7 @@ def test_every_transition_by_role(store, role, from_status, to_status):
 
 def test_allowed_transitions_offers_only_what_the_role_may_press(store, staff_user, manager_user):
     ticket = make_ticket(store=store)
-    assert services.allowed_transitions(ticket=ticket, actor=staff_user) == [S.ASSIGNED, S.IN_PROGRESS]
+    assert services.allowed_transitions(ticket=ticket, actor=staff_user) == [S.IN_PROGRESS]
     assert S.CANCELLED in services.allowed_transitions(ticket=ticket, actor=manager_user)
 
 

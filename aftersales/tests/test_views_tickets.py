@@ -174,7 +174,7 @@ def test_ticket_page_shows_timeline_buttons_and_full_phone(staff_client, ticket)
     body = response.content.decode()
     assert response.status_code == 200
     assert ticket.customer.phone in body
-    assert [s for s, _ in response.context["transitions"]] == ["assigned", "in_progress"]
+    assert [s for s, _ in response.context["transitions"]] == ["in_progress"]
     assert 'data-testid="timeline"' in body
     assert "<script>" not in body
 

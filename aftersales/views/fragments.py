@@ -3,24 +3,22 @@
 The lower app links here; after-sales owns what is shown, and scopes it like its own pages.
 """
 
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from aftersales import selectors
-from aftersales.access import vehicle_in_reach
 from aftersales.models import Kind
 from aftersales.services import maintenance, sla
+from sales.access import vehicles_visible_to
 from sales.models import Vehicle
 from stores.access import get_visible_or_404, stores_visible_to
 
 
 @require_GET
 def vehicle_work(request, vin: str):
-    vehicle = Vehicle.objects.select_related("model").filter(vin=vin.strip().upper()).first()
-    if vehicle is None or not vehicle_in_reach(request.user, vehicle):
-        raise Http404
+    vehicles = vehicles_visible_to(request.user, Vehicle.objects.select_related("model"))
+    vehicle = get_visible_or_404(vehicles, vin=vin.strip().upper())
     tickets = selectors.vehicle_tickets(user=request.user, vehicle=vehicle)
     # Of a vehicle in reach, only the tickets of stores in the user's reach are listed.
     now = timezone.now()

@@ -29,6 +29,7 @@ from aftersales.paging import paginate
 from aftersales.services import sla
 from aftersales.services import tickets as services
 from aftersales.services.attachments import attachment_add
+from sales.access import sees_full_phone_in_lists
 from stores.access import membership_of, role_of
 from stores.models import Role
 
@@ -37,7 +38,7 @@ MANAGERS = (Role.MANAGER, Role.REGIONAL, Role.HQ)
 
 def _sees_full_phones(user) -> bool:
     """Staff (not managers) see customers' mobile numbers masked in lists (CONTRACT 5)."""
-    return role_of(user) in MANAGERS
+    return sees_full_phone_in_lists(user)
 
 
 @require_GET

@@ -254,3 +254,18 @@ def test_nearest_query_count_does_not_grow_with_the_limit(db, staff_client, djan
         staff_client.get(NEAREST, {"lat": "23.1291", "lng": "113.2644", "limit": "2"})
     with django_assert_max_num_queries(len(small.captured_queries)):
         staff_client.get(NEAREST, {"lat": "23.1291", "lng": "113.2644", "limit": "50"})
+
+
+def test_nearest_errors_are_json_when_asked_by_the_accept_header(network, staff_client):
+    response = staff_client.get(
+        NEAREST, {"lat": "23", "lng": "113", "limit": "0"}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "limit" in response.json()["errors"]
+
+
+def test_nearest_html_search_changes_nothing(network, staff_client):
+    before = list(Store.objects.order_by("pk").values())
+    staff_client.get(NEAREST, {"lat": "23", "lng": "113", "limit": "50"})
+    assert list(Store.objects.order_by("pk").values()) == before

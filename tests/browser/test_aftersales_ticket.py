@@ -42,7 +42,7 @@ def test_staff_open_move_and_comment_on_a_ticket(live_server, page, screenshot_d
     assert page.url.endswith(ticket.get_absolute_url())
 
     # htmx-boosted status button: the page updates in place.
-    page.locator("[data-testid=transitions] button").nth(1).click()
+    page.locator("[data-testid=transitions] button").first.click()
     expect(page.locator("[data-testid=timeline]")).to_contain_text("→", timeout=10_000)
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.IN_PROGRESS
