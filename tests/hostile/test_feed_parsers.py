@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -182,7 +183,8 @@ def test_a_nul_character_in_a_row_is_a_rejection_not_a_crash(tmp_path, db):
             + "GZ-\x000001,service,好\x00车,广东,广州市,天河路1号,23.1,113.2,020-87654321,4,08:00,20:00,active\n"
         ).encode()
     )
-    result = run_feed(StoreFeed, path)
+    with translation.override("en"):
+        result = run_feed(StoreFeed, path)
     assert not result.refused and result.rejected == 1
     assert "NUL" in result.rejections[0].reason and "\x00" not in result.rejections[0].key
 
@@ -192,5 +194,6 @@ def test_a_huge_battery_figure_is_a_rejection_not_a_crash(tmp_path, db):
     path = tmp_path / "models-huge.csv"
     header = "code,name,trim,price_cny,battery_kwh,range_km,swappable,service_months,service_km\n"
     path.write_text(header + "GC-M9,好车,长续航,239900," + "9" * 40 + ",620,1,12,20000\n", encoding="utf-8")
-    result = run_feed(feed, path)
+    with translation.override("en"):
+        result = run_feed(feed, path)
     assert result.rejected == 1 and "99999.9" in result.rejections[0].reason

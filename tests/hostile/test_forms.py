@@ -207,7 +207,7 @@ def test_nul_bytes_in_search_boxes_are_refused_with_a_message_not_a_crash(world,
     client = _client(world["users"][Role.HQ])
     response = client.get(url.format(v=value))
     assert response.status_code == 400, response.status_code
-    assert "NUL" in _read(response).decode()
+    assert _read(response).strip()  # a message (in the portal's language), not an empty page
 
 
 @pytest.mark.parametrize("path", ["/stores/GZ-\x000001/", "/aftersales/tickets/AS\x00/", "/sales/orders/\x00/"])
