@@ -37,7 +37,8 @@ MILEAGE = v.integer(0)
 
 def battery_kwh(raw: str) -> Decimal:
     value = MORE_THAN_ZERO(raw)
-    if value != value.quantize(ONE_DECIMAL) or value >= 100_000:
+    # The size first: quantizing a number of more than 28 digits raises InvalidOperation.
+    if value >= 100_000 or value != value.quantize(ONE_DECIMAL):
         raise RowError(_("%(value)s: at most 99999.9, with one decimal place.") % {"value": raw})
     return value.quantize(ONE_DECIMAL)
 

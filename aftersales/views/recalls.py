@@ -1,9 +1,9 @@
 """Recall campaigns: HQ only; anyone else gets 404, as for a page that does not exist."""
 
+import logging
 from functools import wraps
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +15,8 @@ from aftersales.paging import paginate
 from aftersales.services.recalls import recall_progress
 from aftersales.tasks import launch_recall
 from stores.access import is_hq
+
+logger = logging.getLogger(__name__)
 
 
 def hq_only(view):
@@ -61,8 +63,19 @@ def recall_launch(request, pk: int):
     campaign = RecallCampaign.objects.filter(pk=pk).first()
     if campaign is None:
         raise Http404
-    # The launch runs in the background; launching twice creates each ticket once.
-    transaction.on_commit(lambda: launch_recall.delay(campaign.pk, request.user.pk))
+    # The launch runs in the background; launching twice creates each ticket once. Nothing is
+    # written here first, so the task is sent at once: with the broker down the user is told so
+    # (and may try again) instead of a 500 or a launch silently lost.
+    try:
+        launch_recall.delay(campaign.pk, request.user.pk)
+    except Exception:  # noqa: BLE001  (kombu's connection errors: the broker is unreachable)
+        logger.warning("broker unavailable; recall %s not launched", campaign.code)
+        messages.error(
+            request,
+            _("The background queue is unavailable: recall %(code)s was not launched. Try again in a few minutes.")
+            % {"code": campaign.code},
+        )
+        return redirect("aftersales:recall_detail", pk=campaign.pk)
     messages.success(
         request, _("Recall %(code)s is launching: tickets appear as they are created.") % {"code": campaign.code}
     )

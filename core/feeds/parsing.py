@@ -107,7 +107,8 @@ class FeedParser:
             if not any(cells):
                 continue
             values = {name: (cells[i] if i < len(cells) else "") for name, i in self._positions.items()}
-            key = self.feed.normalise_key(values.get(key_column, ""))[:KEY_MAX_LENGTH]
+            # NUL never reaches a reason or the database (PostgreSQL refuses it in text).
+            key = self.feed.normalise_key(values.get(key_column, "")).replace("\x00", "")[:KEY_MAX_LENGTH]
             if key:
                 first = self.seen_keys.get(key)
                 if first is not None:
@@ -119,6 +120,9 @@ class FeedParser:
                     )
                     continue
                 self.seen_keys[key] = start
+            if any("\x00" in cell for cell in cells):
+                yield Rejection(start, key, _("The line contains a NUL character, which no field may hold."))
+                continue
             if any(cells[self._width :]):
                 yield Rejection(
                     start,

@@ -52,6 +52,10 @@ def missing_kwargs(kwargs: dict) -> dict:
     return {key: 987654321 if isinstance(value, int) else "NOPE-404" for key, value in kwargs.items()}
 
 
+# What the matrix ran in this session, for the summary line (tests/security/conftest.py).
+TALLY = {"urls": set(), "roles": set(), "cases": 0}
+
+
 @dataclass
 class Cases:
     count: int = 0
@@ -102,4 +106,8 @@ def check_record_url(endpoint: Endpoint, spec: RecordSpec, role: str, client: Cl
     missing = missing_kwargs(mine)
     response = client.post(endpoint.url(**missing), spec.post) if post_only else client.get(endpoint.url(**missing))
     cases.expect(response.status_code == 404, f"{label}: a missing record answered {response.status_code}")
+    if endpoint.name != "aftersales:ticket_leak":
+        TALLY["urls"].add(endpoint.name)
+        TALLY["roles"].add(role)
+        TALLY["cases"] += cases.count
     return cases

@@ -1,0 +1,139 @@
+"""PostgreSQL "restarted" while a worker runs: every backend of the TEST database is terminated
+(pg_terminate_backend; the shared server itself is never restarted) while a real Celery worker is
+delivering the outbox. The task fails with an operational error, is retried, and finishes: every
+message is sent, and none twice."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from core.models import Notification
+
+ROOT = Path(__file__).resolve().parents[2]
+MESSAGES = 40
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+        reason="needs PostgreSQL: a worker process cannot share the in-memory SQLite test database",
+    ),
+    pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL: no broker to start a real worker against"),
+]
+
+
+def _dsn() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(tmp_path):
+    queue = f"fault-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": _dsn(),
+        "REDIS_URL": settings.REDIS_URL,
+        "DEBUG": "1",
+        "CONN_MAX_AGE": "0",
+        "NOTIFICATION_BACKEND": "tests.faults.slow_backend.SlowFileBackend",
+        "NOTIFICATION_FILE_PATH": str(tmp_path / "sent.jsonl"),
+    }
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info", "--concurrency", "1", "-Q", queue],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    yield {"queue": queue, "sent": tmp_path / "sent.jsonl", "log": tmp_path / "worker.log"}
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture
+def through_the_broker():
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+def _sent_ids(path: Path) -> list[int]:
+    if not path.exists():
+        return []
+    return [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _wait(condition, seconds: float, what: str, log: Path) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}\n{log.read_text()[-3000:]}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_survives_a_database_restart_mid_task_without_duplicates(worker, through_the_broker):
+    from core.tasks import deliver_outbox
+
+    Notification.objects.bulk_create(
+        Notification(channel="sms", recipient=f"1390000{n:04d}", body="您的工单已受理", dedupe_key=f"fault-{n}")
+        for n in range(MESSAGES)
+    )
+    deliver_outbox.apply_async(queue=worker["queue"], ignore_result=True)
+    _wait(lambda: len(_sent_ids(worker["sent"])) >= 5, 90, "the first messages", worker["log"])
+
+    # The "restart": hold the outbox table, so the worker is caught inside its task waiting on it,
+    # then terminate every other backend of the test database, then let go.
+    terminated = 0
+    with psycopg.connect(_dsn()) as admin:
+        admin.execute("LOCK TABLE core_notification IN ACCESS EXCLUSIVE MODE")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            waiting = admin.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
+            ).fetchone()[0]
+            if waiting:
+                break
+            time.sleep(0.1)
+        terminated = admin.execute(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
+        admin.rollback()  # releases the table
+    assert terminated >= 1
+    sent_before_restart = len(_sent_ids(worker["sent"]))
+    assert sent_before_restart < MESSAGES  # the restart did land mid-task
+
+    connection.close()  # our own connection was terminated too
+    _wait(
+        lambda: not Notification.objects.filter(status=Notification.Status.PENDING).exists(),
+        120,
+        "the retried task to finish the outbox",
+        worker["log"],
+    )
+    ids = _sent_ids(worker["sent"])
+    assert len(ids) == MESSAGES and len(set(ids)) == MESSAGES, f"{len(ids)} sent, {len(set(ids))} distinct"
+    assert Notification.objects.filter(status=Notification.Status.SENT).count() == MESSAGES
+    log = worker["log"].read_text()
+    assert "Retry" in log or "retry" in log, log[-3000:]
