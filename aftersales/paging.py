@@ -67,7 +67,9 @@ def page_number(value) -> int:
 
 
 def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    # The page's own order is kept: without it the planner may take a sequential scan for the
+    # LIMIT (expecting matches everywhere) where the sort index reaches them at once.
+    counted = queryset.values("pk")[: cap + 1].count()
     return min(counted, cap), counted > cap
 
 

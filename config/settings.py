@@ -162,19 +162,21 @@ CELERY_TASK_TIME_LIMIT = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when the broker is down: the web request must not hang; the outbox keeps the work.
-# Connection refused fails at once; a broker that accepts but never answers (stuck, network
-# black hole) fails after socket_timeout, and publishing is retried once, not forever.
+# Connection refused fails at once, publishing is retried once, not forever. A broker that
+# accepts but never answers (stuck, network black hole) is bounded where the web publishes
+# (core.notifications: PUBLISH_SOCKET_TIMEOUT); workers keep no socket timeout, since a timed-out
+# worker connection hands its running acks-late tasks back to the queue (they would run twice).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
-    "socket_timeout": 2,
     "max_retries": 0,
     # A task taken by a worker that dies (acks late) goes back to the queue after this long.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
 # Tests give their real workers a queue of their own on the shared Redis.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
+PUBLISH_SOCKET_TIMEOUT = 2
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@goodcar.example")

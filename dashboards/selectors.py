@@ -333,6 +333,7 @@ def regional_dashboard(*, user, now: dt.datetime | None = None) -> RegionalDashb
                 series(_("Open tickets"), [row.open_backlog for row in ranking], "blue"),
             ],
             horizontal=True,
+            allLabels=True,
         )
     return board
 
@@ -443,6 +444,7 @@ def hq_dashboard(*, user) -> HqDashboard:
                 series(_("SLA breached"), [row.breached for row in latest], "red"),
                 series(_("Open tickets"), [row.open_backlog for row in latest], "blue"),
             ],
+            allLabels=True,
         )
     return board
 

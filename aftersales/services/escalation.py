@@ -68,7 +68,7 @@ def escalate_due(*, now: dt.datetime | None = None) -> dict[str, int]:
 @transaction.atomic
 def ticket_escalate(*, pk: int, now: dt.datetime) -> int:
     """Escalate the ticket's breaches not yet escalated; returns how many were."""
-    ticket = Ticket.objects.select_for_update().select_related("store").filter(pk=pk).first()
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("store").filter(pk=pk).first()
     if ticket is None:
         return 0
     found = breaches(ticket, now)

@@ -58,8 +58,14 @@ def notify_many(messages: list[dict]) -> int:
 def _enqueue_delivery() -> None:
     from core.tasks import deliver_outbox
 
-    try:
+    if deliver_outbox.app.conf.task_always_eager:
         deliver_outbox.delay()
+        return
+    try:
+        # A connection of its own with a read timeout: a stuck broker cannot hold the request.
+        options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "socket_timeout": settings.PUBLISH_SOCKET_TIMEOUT}
+        with deliver_outbox.app.connection_for_write(transport_options=options) as connection:
+            deliver_outbox.apply_async(connection=connection)
     except Exception:  # noqa: BLE001  (broker down: the outbox keeps it; the periodic task delivers)
         logger.warning("broker unavailable; notification left in the outbox")
 

@@ -42,7 +42,11 @@
       valueAxis.suggestedMax = 100;
       valueAxis.ticks.callback = function (value) { return value + "%"; };
     }
-    var categoryAxis = { stacked: !!spec.stacked, ticks: { autoSkip: true, maxRotation: 0 } };
+    // Every label where each bar is one named thing (a store, a province); dates may skip.
+    var categoryAxis = {
+      stacked: !!spec.stacked,
+      ticks: { autoSkip: !spec.allLabels, maxRotation: spec.allLabels && !spec.horizontal ? 60 : 0 }
+    };
     if (spec.horizontal) {
       opts.indexAxis = "y";
       opts.scales = { x: valueAxis, y: categoryAxis };
