@@ -225,7 +225,7 @@ def test_4_regional_manager_books_unassigned_work(live_server, page, screenshot_
     row.locator("input[placeholder]").first.fill("GZ-0001")
     row.locator("input[placeholder]").nth(1).fill(slot)
     row.locator("button[type=submit]").click()
-    expect(page.locator(f"#unassigned-{ticket.number}")).to_contain_text("GZ-0001", timeout=10_000)
+    expect(page.locator(f"#unassigned-{ticket.number} .text-success")).to_contain_text("GZ-0001", timeout=10_000)
     assert page.evaluate("document.body.dataset.marker") == "same-page"  # htmx swapped only the row
     ticket.refresh_from_db()
     assert ticket.store_id == store.pk and ticket.booked_slot is not None
