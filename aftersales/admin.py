@@ -1,41 +1,13 @@
 """Admin for HQ: tickets (searchable, history read-only), SLA policy (editable), recalls."""
 
-import json
-from functools import cached_property
-
 from django.contrib import admin
-from django.core.paginator import Paginator
-from django.db import connections
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.access import tickets_visible_to
 from aftersales.forms import search_q
 from aftersales.models import Attachment, RecallCampaign, SlaPolicy, Ticket, TicketEvent
+from core.paginators import EstimatedCountPaginator
 from stores.access import is_hq
-
-EXACT_COUNT_BELOW = 10_000
-
-
-class EstimatedCountPaginator(Paginator):
-    """On PostgreSQL, the planner's row estimate instead of COUNT(*) over millions of rows.
-
-    Small results (estimated under EXACT_COUNT_BELOW) are counted exactly; elsewhere (SQLite)
-    the count is exact.
-    """
-
-    @cached_property
-    def count(self) -> int:
-        queryset = self.object_list
-        connection = connections[queryset.db]
-        if connection.vendor != "postgresql":
-            return super().count
-        sql, params = queryset.order_by().query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-            plan = cursor.fetchone()[0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        estimate = int(plan[0]["Plan"]["Plan Rows"])
-        return super().count if estimate < EXACT_COUNT_BELOW else estimate
 
 
 class HqOnlyAdmin(admin.ModelAdmin):
@@ -131,6 +103,7 @@ class RecallCampaignAdmin(HqOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["code", "title"]
     raw_id_fields = ["model"]
+    list_select_related = ["model"]
     readonly_fields = ["status", "launched_at"]
 
 

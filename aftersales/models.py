@@ -187,6 +187,12 @@ class Ticket(TimeStampedModel):
                 condition=models.Q(status__in=["new", "assigned", "in_progress", "waiting_parts"]),
                 name="ticket_open_store_due",
             ),
+            # HQ's queue filtered by kind and priority (make bench: the capped count and the page's ids).
+            models.Index(
+                fields=["kind", "priority", "due_at", "id"],
+                condition=models.Q(status__in=["new", "assigned", "in_progress", "waiting_parts"]),
+                name="ticket_open_kind_priority_due",
+            ),
             models.Index(fields=["store", "status", "due_at"], name="ticket_store_status_due"),
             models.Index(fields=["status", "due_at", "id"], name="ticket_status_due"),
             models.Index(fields=["due_at", "id"], name="ticket_due"),

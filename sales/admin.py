@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.paginators import EstimatedCountPaginator
 from stores.access import is_hq, scope_by_store
 from stores.phones import normalise_mobile
 
@@ -102,6 +103,7 @@ class VehicleAdmin(admin.ModelAdmin):
     readonly_fields = ("mileage_correction_link",)
     inlines = [MileageCorrectionInline]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def get_queryset(self, request):
         return vehicles_visible_to(request.user, super().get_queryset(request))
@@ -168,6 +170,7 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ("phone",)
     search_help_text = _("A whole mobile number.")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -187,6 +190,7 @@ class OrderAdmin(admin.ModelAdmin):
     raw_id_fields = ("customer", "store", "vehicle")
     readonly_fields = ("status", "delivered_at")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def get_queryset(self, request):
         return orders_visible_to(request.user, super().get_queryset(request))
@@ -213,6 +217,7 @@ class TestDriveAdmin(admin.ModelAdmin):
     raw_id_fields = ("customer", "store", "demo_vehicle", "created_by")
     readonly_fields = ("status",)
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def get_queryset(self, request):
         return test_drives_visible_to(request.user, super().get_queryset(request))
@@ -243,6 +248,7 @@ class PhoneViewAdmin(ReadOnlyAdmin):
     raw_id_fields = ("user", "customer")
     search_fields = ("customer__phone",)
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -258,6 +264,7 @@ class MileageCorrectionAdmin(ReadOnlyAdmin):
     list_select_related = ("vehicle", "corrected_by")
     raw_id_fields = ("vehicle", "corrected_by")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def get_queryset(self, request):
         return scope_by_store(super().get_queryset(request), request.user, "vehicle__store")

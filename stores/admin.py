@@ -13,6 +13,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.paginators import EstimatedCountPaginator
+
 from .access import scope_by_store, stores_visible_to
 from .models import Capability, Membership, Role, SlotLoad, Store, join_capabilities, minutes_to_hhmm
 from .phones import normalise_phone
@@ -95,6 +97,8 @@ class StoreAdmin(admin.ModelAdmin):
     search_fields = ["^code", "name", "^city"]
     list_select_related = True  # nothing to join today; keeps the changelist at one query if a FK arrives
     list_per_page = 50
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     ordering = ["code"]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
@@ -206,6 +210,7 @@ class SlotLoadAdmin(admin.ModelAdmin):
     list_filter = ["resource"]
     search_fields = ["^store__code"]
     list_select_related = ["store"]
+    raw_id_fields = ["store"]
     ordering = ["-starts_at"]
     list_per_page = 100
     show_full_result_count = False
