@@ -322,7 +322,9 @@ def run_all(static_root: str) -> None:
     if {"sync", "dispatch"} & SECTIONS:
         env = scratch_env()
         if "sync" in SECTIONS:
-            lines += run_script("store_sync.py", env, "results-store-sync-postgresql.md")
+            naive = os.environ.get("BENCH_NAIVE_ROWS")
+            extra = ["--naive-rows", naive] if naive else []
+            lines += run_script("store_sync.py", env, "results-store-sync-postgresql.md", *extra)
         if "dispatch" in SECTIONS:
             lines += run_script("dispatch.py", env, "results-dispatch-postgresql.md")
     if "load" in SECTIONS:

@@ -12,7 +12,7 @@ from core.feeds.upsert import changed_fields, existing_by, upsert, write
 from stores.models import Store
 from stores.phones import normalise_mobile
 
-from .models import CarModel, Customer, Vehicle
+from .models import CarModel, Customer, Vehicle, placeholder_name
 from .vin import normalise_vin
 
 MODEL_CODE = v.code(r"[A-Z0-9-]+", 2, 30)
@@ -178,8 +178,10 @@ def _owners(phones: set[str]) -> dict[str, int]:
     found = {phone: values["pk"] for phone, values in existing_by(Customer, "phone", phones, ()).items()}
     new = phones - found.keys()
     if new:
-        # The sales app's convention: a customer known only by number carries it as the name until
-        # someone records the real name (sales.services.customers fills it in).
-        Customer.objects.bulk_create([Customer(phone=phone, name=phone) for phone in sorted(new)], batch_size=1000)
+        # The sales app's convention: a customer known only by number carries a placeholder name
+        # until someone records the real name (sales.services.customers fills it in).
+        Customer.objects.bulk_create(
+            [Customer(phone=phone, name=placeholder_name(phone)) for phone in sorted(new)], batch_size=1000
+        )
         found.update({phone: values["pk"] for phone, values in existing_by(Customer, "phone", new, ()).items()})
     return found

@@ -55,6 +55,12 @@ class Customer(TimeStampedModel):
         return mask_phone(self.phone)
 
 
+def placeholder_name(phone: str) -> str:
+    """The name of a customer known only by number: the masked number, so that a list showing
+    names never shows a full number to staff (the real name replaces it once someone records it)."""
+    return mask_phone(phone)
+
+
 def mask_phone(phone: str) -> str:
     """`138****5678`: what staff below manager see in lists."""
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else phone

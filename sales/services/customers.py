@@ -2,7 +2,7 @@ from django.db import IntegrityError, connection, transaction
 
 from stores.phones import normalise_mobile
 
-from ..models import Customer, PhoneView
+from ..models import Customer, PhoneView, placeholder_name
 
 
 def customer_get_or_create_by_phone(*, phone: str, name: str = "", city: str = "") -> tuple[Customer, bool]:
@@ -17,14 +17,14 @@ def customer_get_or_create_by_phone(*, phone: str, name: str = "", city: str = "
     if customer is None:
         try:
             with transaction.atomic():
-                customer = Customer(phone=number, name=name or number, city=city)
+                customer = Customer(phone=number, name=name or placeholder_name(number), city=city)
                 customer.full_clean()
                 customer.save()
             return customer, True
         except IntegrityError:  # created by a concurrent request a moment ago
             customer = Customer.objects.get(phone=number)
     changed = []
-    if name and customer.name in ("", customer.phone):
+    if name and customer.name in ("", customer.phone, placeholder_name(customer.phone)):
         customer.name = name
         changed.append("name")
     if city and not customer.city:

@@ -154,3 +154,12 @@ def test_customer_get_or_create_by_phone_normalises_and_reuses(db):
     assert first.pk == again.pk and again.name == "张三" and again.phone == "13812345678"
     with pytest.raises(ValidationError):
         customer_get_or_create_by_phone(phone="12812345678")
+
+
+def test_customer_known_only_by_number_is_named_by_the_masked_number_until_named(db):
+    from sales.services.customers import customer_get_or_create_by_phone
+
+    anonymous, created = customer_get_or_create_by_phone(phone="13812345679")
+    assert created and anonymous.name == "138****5679"
+    named, created = customer_get_or_create_by_phone(phone="13812345679", name="李四")
+    assert not created and named.pk == anonymous.pk and named.name == "李四"

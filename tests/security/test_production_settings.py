@@ -16,7 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def production_env(**extra) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DEBUG", "HTTPS_ONLY", "SECURE_SSL_REDIRECT")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("REDIS_URL", "DEBUG", "HTTPS_ONLY", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings",
