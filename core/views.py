@@ -23,4 +23,3 @@ def healthz(request):
     body["broker"] = broker_status()
     healthy = body["database"] == "ok" and body["broker"] in ("ok", "eager")
     return JsonResponse(body, status=200 if healthy else 503)
-

@@ -60,4 +60,3 @@ def test_language_switch_serves_english(client, staff_user):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     response = client.get("/")
     assert '<html lang="en">' in response.content.decode()
-
