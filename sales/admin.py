@@ -36,6 +36,26 @@ def _exact_search(queryset, term: str, lookups):
     return queryset, False
 
 
+class ExactSearchMixin:
+    """Search big tables by exact, normalised values (indexed lookups), never by LIKE scans.
+
+    `exact_lookups` lists (field, normaliser): the first normaliser that accepts the term decides.
+    """
+
+    exact_lookups: list = []
+
+    def search_fallback(self, queryset, term: str):
+        """What a term that no normaliser accepts finds: nothing, unless an admin says otherwise."""
+        return queryset.none()
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        found, matched = _exact_search(queryset, term, self.exact_lookups)
+        return (found if matched else self.search_fallback(queryset, term)), False
+
+
 def _upper(value: str) -> str:
     return value.strip().upper()
 
@@ -92,7 +112,7 @@ class MileageCorrectionInline(admin.TabularInline):
 
 
 @admin.register(Vehicle)
-class VehicleAdmin(admin.ModelAdmin):
+class VehicleAdmin(ExactSearchMixin, admin.ModelAdmin):
     form = VehicleForm
     list_display = ("vin", "model", "status", "store", "owner", "delivered_on", "mileage_km")
     list_select_related = ("model", "store", "owner")
@@ -108,12 +128,7 @@ class VehicleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return vehicles_visible_to(request.user, super().get_queryset(request))
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        found, matched = _exact_search(queryset, term, [("vin", normalise_vin)])
-        return (found if matched else queryset.none()), False
+    exact_lookups = [("vin", normalise_vin)]
 
     @admin.display(description=_("Mileage correction"))
     def mileage_correction_link(self, obj) -> str:
@@ -165,23 +180,21 @@ class VehicleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ExactSearchMixin, admin.ModelAdmin):
     list_display = ("name", "phone", "city", "created_at")
     search_fields = ("phone",)
     search_help_text = _("A whole mobile number.")
     show_full_result_count = False
     paginator = EstimatedCountPaginator
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        found, matched = _exact_search(queryset, term, [("phone", normalise_mobile)])
-        return (found if matched else queryset.filter(name=term)), False
+    exact_lookups = [("phone", normalise_mobile)]
+
+    def search_fallback(self, queryset, term: str):
+        return queryset.filter(name=term)
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ExactSearchMixin, admin.ModelAdmin):
     list_display = ("number", "customer", "model", "store", "vehicle", "status", "delivery_date", "created_at")
     list_select_related = ("customer", "model", "store", "vehicle")
     list_filter = ("status",)
@@ -195,20 +208,11 @@ class OrderAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return orders_visible_to(request.user, super().get_queryset(request))
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        found, _matched = _exact_search(
-            queryset,
-            term,
-            [("vehicle__vin", normalise_vin), ("customer__phone", normalise_mobile), ("number", _upper)],
-        )
-        return found, False
+    exact_lookups = [("vehicle__vin", normalise_vin), ("customer__phone", normalise_mobile), ("number", _upper)]  # fmt: skip
 
 
 @admin.register(TestDrive)
-class TestDriveAdmin(admin.ModelAdmin):
+class TestDriveAdmin(ExactSearchMixin, admin.ModelAdmin):
     list_display = ("slot_start", "customer", "model", "store", "status", "demo_vehicle")
     list_select_related = ("customer", "model", "store", "demo_vehicle")
     list_filter = ("status",)
@@ -222,12 +226,7 @@ class TestDriveAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return test_drives_visible_to(request.user, super().get_queryset(request))
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        found, matched = _exact_search(queryset, term, [("customer__phone", normalise_mobile)])
-        return (found if matched else queryset.none()), False
+    exact_lookups = [("customer__phone", normalise_mobile)]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -242,7 +241,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(PhoneView)
-class PhoneViewAdmin(ReadOnlyAdmin):
+class PhoneViewAdmin(ExactSearchMixin, ReadOnlyAdmin):
     list_display = ("viewed_at", "user", "customer", "path")
     list_select_related = ("user", "customer")
     raw_id_fields = ("user", "customer")
@@ -250,12 +249,10 @@ class PhoneViewAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        found, matched = _exact_search(queryset, term, [("customer__phone", normalise_mobile)])
-        return (found if matched else queryset.filter(user__username=term)), False
+    exact_lookups = [("customer__phone", normalise_mobile)]
+
+    def search_fallback(self, queryset, term: str):
+        return queryset.filter(user__username=term)
 
 
 @admin.register(MileageCorrection)

@@ -41,7 +41,9 @@ class CatalogueCodeField(forms.ModelChoiceField):
         return f"{obj.code} · {obj}"
 
 
-class TestDriveBookingForm(forms.Form):
+class CustomerAndModelForm(forms.Form):
+    """The customer and the catalogue model: the first fields of a booking and of an order."""
+
     customer_name = forms.CharField(label=_("Customer's name"), max_length=100)
     customer_phone = forms.CharField(
         label=_("Customer's mobile number"),
@@ -51,6 +53,9 @@ class TestDriveBookingForm(forms.Form):
     model = CatalogueCodeField(
         label=_("Model"), queryset=CarModel.objects.order_by("code"), to_field_name="code", empty_label=None
     )
+
+
+class TestDriveBookingForm(CustomerAndModelForm):
     slot = forms.CharField(
         label=_("Slot (local time, on the hour)"),
         help_text=_("YYYY-MM-DD HH:MM, for example 2026-12-01 14:00"),
@@ -168,16 +173,7 @@ class OrderFilterForm(forms.Form):
     )
 
 
-class OrderCreateForm(forms.Form):
-    customer_name = forms.CharField(label=_("Customer's name"), max_length=100)
-    customer_phone = forms.CharField(
-        label=_("Customer's mobile number"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "placeholder": "13812345678"}),
-    )
-    model = CatalogueCodeField(
-        label=_("Model"), queryset=CarModel.objects.order_by("code"), to_field_name="code", empty_label=None
-    )
+class OrderCreateForm(CustomerAndModelForm):
     delivery_date = forms.DateField(
         label=_("Planned delivery date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
