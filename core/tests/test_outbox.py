@@ -1,0 +1,70 @@
+"""The notification outbox: queued once, delivered once, a failing gateway loses nothing."""
+
+import pytest
+
+from core.models import Notification
+from core.notifications import deliver_pending, notify, notify_many
+from core.notifications.backends import MemoryBackend
+from core.notifications.service import MAX_ATTEMPTS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_outbox():
+    MemoryBackend.outbox.clear()
+    yield
+    MemoryBackend.outbox.clear()
+
+
+class FailingBackend:
+    def send(self, notification) -> None:
+        raise ConnectionError("gateway timed out")
+
+
+def message(n: int) -> dict:
+    return {"channel": "sms", "recipient": f"1380000{n:04d}", "body": f"message {n}", "dedupe_key": f"test:{n}"}
+
+
+def test_the_same_dedupe_key_is_queued_once():
+    assert notify(**message(1)) is not None
+    assert notify(**message(1)) is None
+    notify_many([message(1), message(2)])
+    assert Notification.objects.count() == 2
+
+
+def test_every_pending_message_is_sent_once_across_batches():
+    notify_many([message(n) for n in range(250)])
+
+    assert deliver_pending(limit=1000, batch=100) == {"sent": 250, "failed": 0}
+    assert sorted(n.body for n in MemoryBackend.outbox) == sorted(f"message {n}" for n in range(250))
+    assert not Notification.objects.exclude(status=Notification.Status.SENT).exists()
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()
+    assert deliver_pending() == {"sent": 0, "failed": 0}
+    assert len(MemoryBackend.outbox) == 250
+
+
+def test_limit_leaves_the_rest_for_the_next_call():
+    notify_many([message(n) for n in range(30)])
+
+    assert deliver_pending(limit=20, batch=7) == {"sent": 20, "failed": 0}
+    assert Notification.objects.filter(status=Notification.Status.PENDING).count() == 10
+    assert deliver_pending(limit=20, batch=7) == {"sent": 10, "failed": 0}
+
+
+def test_a_failing_gateway_keeps_the_message_and_tries_once_per_call(settings):
+    settings.NOTIFICATION_BACKEND = f"{__name__}.FailingBackend"
+    notify_many([message(1), message(2)])
+
+    assert deliver_pending() == {"sent": 0, "failed": 2}
+    pending = Notification.objects.get(dedupe_key="test:1")
+    assert (pending.status, pending.attempts) == (Notification.Status.PENDING, 1)
+    assert pending.last_error == "gateway timed out"
+
+    for _ in range(MAX_ATTEMPTS - 1):
+        deliver_pending()
+    given_up = Notification.objects.get(dedupe_key="test:1")
+    assert (given_up.status, given_up.attempts) == (Notification.Status.FAILED, MAX_ATTEMPTS)
+
+    settings.NOTIFICATION_BACKEND = "core.notifications.backends.MemoryBackend"
+    assert deliver_pending() == {"sent": 0, "failed": 0}  # a failed message is left to HQ
