@@ -9,6 +9,7 @@ headless, while `dispatch_test_drives` runs in a loop in a background process. R
 p50/p95/p99 and errors. Target: no errors, p95 < 300 ms at 50 users.
 """
 
+import contextlib
 import csv
 import json
 import os
@@ -25,6 +26,11 @@ USERS = 50
 RUN_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "50"))
 PORT = int(os.environ.get("BENCH_LOAD_PORT", "8765"))
 TARGET_P95_MS = 300
+# Users start over 10 s (a real shift does not log in within one second); the figures count from
+# when all 50 are at work (--reset-stats).
+SPAWN_RATE = 5
+# Position requests the call centre enters before each dispatch run, so that every run has work.
+REQUESTS_PER_RUN = 10
 BIN = Path(sys.executable).parent
 
 
@@ -65,11 +71,56 @@ def dispatch_loop() -> None:
     import django
 
     django.setup()
+    import random
+
     from core.jobs import run_job
 
+    rng = random.Random()
     while True:
+        request_by_position(rng, REQUESTS_PER_RUN)
         run_job("dispatch_test_drives", triggered_by="bench")
         time.sleep(1)
+
+
+def request_by_position(rng, count: int) -> None:
+    """What the call centre enters between two runs: requests with a position near a busy store."""
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from sales.models import CarModel
+    from sales.services.testdrives import BookingRefused, test_drive_book
+    from stores.models import Membership, Role, Store
+
+    hq = Membership.objects.filter(role=Role.HQ).select_related("user").first()
+    stores = list(Store.objects.filter(memberships__user__username__startswith="bench-load-").values("lat", "lng"))
+    models = list(CarModel.objects.all()[:2])
+    if hq is None or not stores or not models:
+        return
+    today = timezone.localdate()
+    for _ in range(count):
+        near = rng.choice(stores)
+        day = today + dt.timedelta(days=rng.randint(2, 20))
+        slot = timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(10, 16))))
+        with contextlib.suppress(BookingRefused, ValidationError):
+            test_drive_book(
+                user=hq.user, customer_name="压测来电", customer_phone=f"137{rng.randint(0, 99_999_999):08d}",
+                model=rng.choice(models), slot_start=slot,
+                lat=near["lat"] + rng.uniform(-0.05, 0.05), lng=near["lng"] + rng.uniform(-0.05, 0.05),
+            )  # fmt: skip
+
+
+def warm_up(host: str, users: list[dict]) -> None:
+    """A few requests of every page on both workers: templates, catalogues and URL maps loaded."""
+    me = users[0]
+    pages = ["/", "/aftersales/tickets/", "/aftersales/tickets/?sort=due", f"/sales/test-drives/day/?store={me['store']}",
+             "/sales/test-drives/new/"] + [f"/aftersales/tickets/{n}/" for n in me["tickets"][:3]]  # fmt: skip
+    for _ in range(4):
+        for page in pages:
+            request = urllib.request.Request(host + page, headers={"Cookie": f"sessionid={me['session']}"})  # noqa: S310
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
+                response.read()
 
 
 def wait_until_up(url: str, seconds: float = 60) -> None:
@@ -110,6 +161,7 @@ def run() -> list[str]:
         dispatcher = None
         try:
             wait_until_up(f"{host}/accounts/login/")
+            warm_up(host, users)
             dispatcher = subprocess.Popen(
                 [sys.executable, __file__, "--dispatch-loop"], cwd=ROOT, env=env, start_new_session=True
             )
@@ -118,7 +170,7 @@ def run() -> list[str]:
             subprocess.run(
                 [
                     str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--host", host,
-                    "-u", str(USERS), "-r", "25", "--run-time", f"{RUN_SECONDS}s", "--stop-timeout", "5",
+                    "-u", str(USERS), "-r", str(SPAWN_RATE), "--reset-stats", "--run-time", f"{RUN_SECONDS}s", "--stop-timeout", "5",
                     "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
                 ],
                 cwd=ROOT, env=env, check=False,
@@ -131,24 +183,32 @@ def run() -> list[str]:
             stop(server)
 
 
-def dispatch_count(since: float) -> int:
+def dispatch_count(since: float) -> tuple[int, int]:
+    """(runs, requests they placed at a store) of dispatch_test_drives since `since`."""
     import datetime as dt
 
     from core.models import JobRun
 
     started = dt.datetime.fromtimestamp(since, tz=dt.UTC)
-    return JobRun.objects.filter(name="dispatch_test_drives", triggered_by="bench", started_at__gte=started).count()
+    runs = list(
+        JobRun.objects.filter(name="dispatch_test_drives", triggered_by="bench", started_at__gte=started).values_list(
+            "counts", flat=True
+        )
+    )
+    return len(runs), sum((counts or {}).get("assigned", 0) for counts in runs)
 
 
-def report(stats_file: Path, failures_file: Path, dispatch_runs: int) -> list[str]:
+def report(stats_file: Path, failures_file: Path, dispatch_runs: tuple[int, int]) -> list[str]:
     rows = list(csv.DictReader(stats_file.open(encoding="utf-8")))
     lines = [
         f"## Load test: gunicorn (2 workers), {USERS} store users, {RUN_SECONDS} s, locust on loopback",
         "",
         "50 staff users at 50 different busy service stores, each waiting 1–3 s between actions (browse the "
         "queue, open tickets, the test-drive day, the dashboard, comment on a ticket, book a test drive), while "
-        f"`dispatch_test_drives` ran in a loop ({dispatch_runs} runs). Sessions made beforehand. Locust runs on "
-        "the same 2-CPU machine and takes part of it.",
+        f"`dispatch_test_drives` ran in a loop ({dispatch_runs[0]} runs, placing {dispatch_runs[1]} requests that "
+        f"the call centre entered by position, {REQUESTS_PER_RUN} before each run). Sessions made beforehand; "
+        f"users start at {SPAWN_RATE} a second and the figures count from when all {USERS} are at work; "
+        "both gunicorn workers warmed up first. Locust runs on the same 2-CPU machine and takes part of it.",
         "",
         "| request | count | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
