@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from stores import geo
 from stores.models import Role
 from stores.tests.factories import StoreFactory, make_user
 
@@ -16,6 +17,12 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 def _isolated_files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.FEED_DIR = tmp_path / "feeds"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_store_density():
+    """Each test builds its own network: the nearest search's density map must not outlive it."""
+    geo.forget_density()
 
 
 @pytest.fixture

@@ -8,12 +8,14 @@ within it, so that a point far from the coast does not fetch every store in a bo
 """
 
 import math
+import time
 from collections.abc import Iterable
 from contextlib import ExitStack
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Floor
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180
@@ -106,21 +108,23 @@ def nearest(
         base = queryset.order_by().values_list("id", "lat", "lng").query.sql_with_params()
     except EmptyResultSet:  # queryset.none(), or a filter that can match nothing
         return []
+    start, fewer = starting_radius(density(queryset), lat, lng, limit)
     with ExitStack() as stack:
         cursor = stack.enter_context(connections[queryset.db].cursor())
-        return _search(cursor, stack, base, queryset.model, lat, lng, limit, max_km)
+        return _search(cursor, stack, base, queryset.model, lat, lng, limit, max_km, start, fewer)
 
 
 def _search(
-    cursor, stack: ExitStack, base, model, lat: float, lng: float, limit: int, max_km: float | None
+    cursor, stack: ExitStack, base, model, lat, lng, limit: int, max_km: float | None, start: float, fewer: float
 ) -> list[tuple[int, float]]:
     serial = False
     ceiling = max_km if max_km is not None else math.pi * EARTH_RADIUS_KM
-    radius = min(INITIAL_RADIUS_KM, ceiling)
+    radius = min(start, ceiling)
+    fewer = min(fewer, radius)
     # Far from any store, growing blindly would fetch a whole region: past COUNT_FROM_KM the
     # database counts first (cheap: the index alone answers), and the radius is bisected between
     # `fewer` (too few stores) and `more` (too many to fetch) until the region is worth fetching.
-    fewer, more, settled = 0.0, None, False
+    more, settled = None, False
     while True:
         sql, params = _region(base, cursor.db, model, lat, lng, radius)
         if radius >= SERIAL_FROM_KM and cursor.db.vendor == "postgresql" and not serial:
@@ -129,6 +133,15 @@ def _search(
             stack.enter_context(transaction.atomic(using=cursor.db.alias))
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             serial = True
+        if radius >= COUNT_FROM_KM and cursor.db.vendor == "postgresql":
+            # A wide region: PostgreSQL ranks it itself and sends only the nearest, so there is
+            # nothing to count and nothing to bisect.
+            found = _ranked(_fetch_nearest(cursor, sql, params, lat, lng, limit), lat, lng)
+            if len(found) >= limit and found[limit - 1][1] <= radius or radius >= ceiling:
+                return [item for item in found[:limit] if item[1] <= radius and (max_km is None or item[1] <= max_km)]
+            # With `limit` rows in hand, the farthest of them bounds the answer: one more query.
+            radius = min(found[limit - 1][1] if len(found) >= limit else radius * 2, ceiling)
+            continue
         if radius >= COUNT_FROM_KM and not settled:
             count = _count(cursor, sql, params)
             if count < limit and radius < ceiling:
@@ -172,6 +185,23 @@ def _fetch(cursor, sql: str, params: list) -> list[tuple[int, float, float]]:
     return cursor.fetchall()
 
 
+# The haversine of stores.geo.haversine_km in SQL, over the region's lat and lng (PostgreSQL).
+_SQL_DISTANCE = (
+    "2 * %s * ASIN(LEAST(1.0, SQRT(POWER(SIN(RADIANS(region.lat - %s) / 2), 2) "
+    "+ COS(RADIANS(%s)) * COS(RADIANS(region.lat)) * POWER(SIN(RADIANS(region.lng - %s) / 2), 2))))"
+)
+
+
+def _fetch_nearest(cursor, sql: str, params: list, lat: float, lng: float, limit: int) -> list:
+    """The region's nearest rows by the database's own haversine: twice `limit`, so that rounding
+    differences between SQL and Python cannot leave out one of the `limit` nearest."""
+    cursor.execute(
+        f"SELECT region.id, region.lat, region.lng FROM ({sql}) AS region ORDER BY {_SQL_DISTANCE}, region.id LIMIT %s",
+        [*params, EARTH_RADIUS_KM, lat, lat, lng, 2 * limit],
+    )
+    return cursor.fetchall()
+
+
 def _count(cursor, sql: str, params: list) -> int:
     cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS region", params)
     return cursor.fetchone()[0]
@@ -181,3 +211,88 @@ def _ranked(rows: Iterable[tuple[int, float, float]], lat: float, lng: float) ->
     ranked = [(pk, haversine_km(lat, lng, s_lat, s_lng)) for pk, s_lat, s_lng in rows]
     ranked.sort(key=lambda item: (item[1], item[0]))
     return ranked
+
+
+# ---------------------------------------------------------------------------------------------
+# Where to start: a coarse map of the rows per whole degree of latitude and longitude.
+#
+# Far from the network (the far west, the sea) the search would otherwise grow from 3 km through
+# a dozen empty regions, each a round trip. The map says how far out the nearest rows can be at
+# the least, so the search starts there. It only chooses the first radius: the answer is still
+# decided by the rows fetched, so a map some minutes old costs time, never correctness.
+
+DENSITY_SECONDS = 300
+MAX_RINGS = 40  # degrees of latitude and longitude looked at around the point
+_DENSITY: dict[tuple[str, str], tuple[float, dict[tuple[int, int], int]]] = {}
+
+
+def density(queryset: QuerySet) -> dict[tuple[int, int], int]:
+    """Rows of the queryset's whole table per (degree of latitude, degree of longitude), cached.
+
+    The whole table, whatever the queryset's filter: every filtered search has at most as many rows
+    per cell, so a radius the map proves too small is too small for it as well.
+    """
+    key = (queryset.db, queryset.model._meta.label)
+    cached = _DENSITY.get(key)
+    if cached is not None and time.monotonic() - cached[0] < DENSITY_SECONDS:
+        return cached[1]
+    rows = (
+        queryset.model._base_manager.using(queryset.db)
+        .annotate(cell_lat=Floor("lat"), cell_lng=Floor("lng"))
+        .values_list("cell_lat", "cell_lng")
+        .annotate(rows=Count("pk"))
+        .order_by()
+    )
+    grid = {(int(i), int(j)): n for i, j, n in rows}
+    _DENSITY[key] = (time.monotonic(), grid)
+    return grid
+
+
+def forget_density() -> None:
+    """Drop the cached maps (tests that rebuild the network)."""
+    _DENSITY.clear()
+
+
+def starting_radius(grid: dict[tuple[int, int], int], lat: float, lng: float, limit: int) -> tuple[float, float]:
+    """(first radius to search, a radius certain to hold fewer than `limit` rows), in km.
+
+    Rings of cells are added around the point's cell until they hold `limit` rows; the circle
+    that fits inside the rings before that one holds fewer, so no search need look closer.
+    """
+    if not grid:
+        return INITIAL_RADIUS_KM, 0.0
+    if sum(grid.values()) < limit:
+        return math.pi * EARTH_RADIUS_KM, 0.0  # fewer rows than asked for: the first region takes all
+    row, column = math.floor(lat), math.floor(lng)
+    seen = 0
+    for ring in range(MAX_RINGS + 1):
+        seen += sum(grid.get(cell, 0) for cell in _ring(row, column, ring))
+        if seen >= limit:
+            if ring == 0:  # in a busy cell: the usual small first region
+                return INITIAL_RADIUS_KM, 0.0
+            return max(INITIAL_RADIUS_KM, _inside(lat, lng, ring)), _inside(lat, lng, ring - 1)
+    far = _inside(lat, lng, MAX_RINGS)
+    return max(INITIAL_RADIUS_KM, far), far
+
+
+def _ring(row: int, column: int, ring: int) -> list[tuple[int, int]]:
+    """The cells exactly `ring` cells away (in the larger of the two directions)."""
+    if ring == 0:
+        return [(row, column)]
+    cells = [(row + d, column + e) for d in (-ring, ring) for e in range(-ring, ring + 1)]
+    cells += [(row + d, column + e) for e in (-ring, ring) for d in range(-ring + 1, ring)]
+    return cells
+
+
+def _inside(lat: float, lng: float, ring: int) -> float:
+    """The radius of the largest circle around the point inside its cell and `ring` rings more.
+
+    Latitude: a degree of arc per degree. Longitude: the distance to the nearer bounding meridian,
+    asin(cos(lat) sin(dlng)) radians of arc (the pole when the meridian is 90 degrees away or more).
+    """
+    south, north = math.floor(lat) - ring, math.floor(lat) + ring + 1
+    west, east = math.floor(lng) - ring, math.floor(lng) + ring + 1
+    by_lat = min(lat - south, north - lat) * KM_PER_DEGREE_LAT
+    dlng = math.radians(min(lng - west, east - lng, 90.0))
+    by_lng = EARTH_RADIUS_KM * math.asin(min(1.0, math.cos(math.radians(lat)) * math.sin(dlng)))
+    return min(by_lat, by_lng)

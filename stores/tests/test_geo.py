@@ -103,3 +103,54 @@ def test_nearest_returns_everything_when_fewer_stores_than_the_limit(db):
     StoreFactory(code="ONLY-1", lat=45.0, lng=85.0)
     got = geo.nearest(Store.objects.all(), 18.5, 134.5, limit=10)
     assert len(got) == 1
+
+
+def test_the_density_map_counts_rows_per_whole_degree(random_network):
+    grid = geo.density(Store.objects.all())
+    assert sum(grid.values()) == len(random_network)
+    store = random_network[0]
+    assert grid[(math.floor(store.lat), math.floor(store.lng))] >= 1
+
+
+def test_the_starting_radius_is_small_in_a_busy_cell_and_takes_all_when_rows_are_few():
+    busy = {(23, 113): 500}
+    assert geo.starting_radius(busy, 23.5, 113.5, 10) == (geo.INITIAL_RADIUS_KM, 0.0)
+    few = {(23, 113): 3, (40, 80): 2}
+    start, fewer = geo.starting_radius(few, 30.0, 100.0, 10)
+    assert start >= math.pi * geo.EARTH_RADIUS_KM and fewer == 0.0
+
+
+def test_the_radius_the_map_rules_out_holds_fewer_rows_than_asked_for(random_network):
+    grid = geo.density(Store.objects.all())
+    rng = random.Random(11)
+    for _ in range(200):
+        lat, lng = rng.uniform(18, 54), rng.uniform(73, 135)
+        limit = rng.choice([1, 5, 10, 50])
+        start, fewer = geo.starting_radius(grid, lat, lng, limit)
+        within = sum(1 for s in random_network if geo.haversine_km(lat, lng, s.lat, s.lng) <= fewer)
+        assert within < limit
+        assert start >= fewer
+
+
+def test_a_stale_density_map_costs_time_never_the_right_answer(random_network, monkeypatch):
+    rng = random.Random(12)
+    wrong_maps = [
+        {(53, 134): 10_000},  # everything in a corner far from the real network
+        {(math.floor(s.lat), math.floor(s.lng)): 1 for s in random_network[:5]},  # too few
+        {},
+    ]
+    for grid in wrong_maps:
+        monkeypatch.setattr(geo, "density", lambda queryset, grid=grid: grid)
+        for _ in range(15):
+            lat, lng = rng.uniform(18, 54), rng.uniform(73, 135)
+            limit = rng.choice([1, 10, 50])
+            got = geo.nearest(Store.objects.all(), lat, lng, limit=limit)
+            assert [pk for pk, _ in got] == [pk for pk, _ in _brute_force(random_network, lat, lng, limit)]
+
+
+def test_far_from_the_network_the_search_starts_near_the_answer(random_network, django_assert_max_num_queries):
+    geo.density(Store.objects.all())  # the map is loaded once per process, not per search
+    # The Pacific east of Taiwan: the nearest stores are hundreds of kilometres away.
+    with django_assert_max_num_queries(6):
+        got = geo.nearest(Store.objects.all(), 23.0, 130.0, limit=10)
+    assert [pk for pk, _ in got] == [pk for pk, _ in _brute_force(random_network, 23.0, 130.0, 10)]
