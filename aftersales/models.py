@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
 from sales.models import CarModel, Customer, Vehicle
@@ -253,7 +254,7 @@ class TicketEvent(models.Model):
     """One change to a ticket. Append-only: never updated or deleted."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("Created")
+        CREATED = "created", pgettext_lazy("ticket history", "Created")
         STATUS = "status", _("Status changed")
         ASSIGNED = "assigned", _("Assigned")
         PRIORITY = "priority", _("Priority changed")

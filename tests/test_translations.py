@@ -66,3 +66,15 @@ def test_compiled_catalogue_matches_the_po_file():
     for entry in polib.pofile(str(COMMITTED_PO)):
         if entry.msgid and not entry.obsolete and not entry.msgid_plural and not entry.msgctxt:
             assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid
+
+
+def test_a_word_with_two_meanings_gets_two_translations():
+    """"Created" names an event in a ticket's history and a date column of the export."""
+    from django.utils import translation
+
+    from aftersales.export import header
+    from aftersales.models import TicketEvent
+
+    with translation.override("zh-hans"):
+        assert str(TicketEvent.Kind.CREATED.label) == "已创建"
+        assert "创建时间" in header()
