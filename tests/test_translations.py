@@ -69,7 +69,7 @@ def test_compiled_catalogue_matches_the_po_file():
 
 
 def test_a_word_with_two_meanings_gets_two_translations():
-    """"Created" names an event in a ticket's history and a date column of the export."""
+    """ "Created" names an event in a ticket's history and a date column of the export."""
     from django.utils import translation
 
     from aftersales.export import header
