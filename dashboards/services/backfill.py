@@ -102,12 +102,13 @@ def _count_by_day(counts: DayCounts, name: str, queryset: QuerySet, field: str, 
 def _count_backlog(counts: DayCounts, days: list[dt.date], ends: list[dt.datetime]) -> Counter:
     """Open, breached and at-risk tickets at the end of each day; returns unassigned per province and day.
 
-    Open at a moment: opened before it, not resolved or closed by then. Cancelled tickets carry no
-    cancellation time and are left out; pauses are not replayed (the nightly run counts them).
+    Open at a moment: opened before it, not resolved or closed by then. A cancelled ticket was open
+    until its cancellation (closed_at, which cancelling sets); one without that time is left out.
+    Pauses are not replayed (the nightly run counts them).
     """
     unassigned: Counter = Counter()
     tickets = (
-        Ticket.objects.exclude(status=Ticket.Status.CANCELLED)
+        Ticket.objects.exclude(status=Ticket.Status.CANCELLED, closed_at__isnull=True)
         .filter(created_at__lt=ends[-1])
         .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=ends[0]))
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=ends[0]))

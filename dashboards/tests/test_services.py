@@ -87,6 +87,28 @@ def test_backfill_rebuilds_the_backlog_of_each_day_from_timestamps(store, now):
     assert ProvinceDailyMetrics.objects.get(province="广东省", date=day).open_backlog == 2
 
 
+def test_backfill_counts_a_cancelled_ticket_in_the_backlog_until_it_was_cancelled(store, now):
+    from aftersales.tests.factories import make_ticket
+
+    day = timezone.localdate(now) - dt.timedelta(days=10)
+    start, end = local_day_bounds(day)
+    set_ticket(
+        make_ticket(store=store),
+        status=Ticket.Status.CANCELLED,
+        created_at=start - dt.timedelta(days=2),
+        due_at=end + dt.timedelta(days=5),
+        closed_at=end + dt.timedelta(hours=20),
+    )
+
+    daily_metrics_backfill(first=day - dt.timedelta(days=1), last=day + dt.timedelta(days=2), now=now)
+
+    backlog = dict(StoreDailyMetrics.objects.filter(store=store).values_list("date", "open_backlog"))
+    assert backlog[day - dt.timedelta(days=1)] == 1
+    assert backlog[day] == 1
+    assert backlog.get(day + dt.timedelta(days=1), 0) == 0  # cancelled during that day
+    assert backlog.get(day + dt.timedelta(days=2), 0) == 0
+
+
 def test_backfill_agrees_with_the_nightly_snapshot_on_flows_and_capacity(network, store, other_store, now, yesterday):
     daily_metrics_snapshot(day=yesterday, now=now)
     nightly = {row.store_id: row for row in StoreDailyMetrics.objects.filter(date=yesterday)}
