@@ -5,9 +5,12 @@ import datetime as dt
 import factory
 
 from aftersales.models import Kind, Priority, Ticket
-from sales.models import CarModel, Customer, Vehicle
+from sales.models import Vehicle
+from sales.tests import factories as sales_factories
+from sales.tests.factories import CarModelFactory, CustomerFactory
 from sales.vin import check_digit
-from stores.tests.factories import StoreFactory
+
+__all__ = ["CarModelFactory", "CustomerFactory", "VehicleFactory", "make_ticket", "make_vin"]
 
 
 def make_vin(serial: int, wmi: str = "LGC") -> str:
@@ -16,42 +19,15 @@ def make_vin(serial: int, wmi: str = "LGC") -> str:
     return body[:8] + check_digit(body) + body[9:]
 
 
-class CarModelFactory(factory.django.DjangoModelFactory):
+class VehicleFactory(sales_factories.VehicleFactory):
+    """A delivered car with its owner: what after-sales work is about."""
+
     class Meta:
-        model = CarModel
-        django_get_or_create = ("code",)
-
-    code = factory.Sequence(lambda n: f"GC-M{n:03d}")
-    name = "好车 S7"
-    trim = "长续航"
-    price_cny = 229_000
-    battery_kwh = 75
-    range_km = 600
-    swappable = True
-    service_months = 12
-    service_km = 20_000
-
-
-class CustomerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Customer
-        django_get_or_create = ("phone",)
-
-    name = factory.Sequence(lambda n: f"客户{n}")
-    phone = factory.Sequence(lambda n: f"139{n:08d}")
-    city = "广州市"
-
-
-class VehicleFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Vehicle
         django_get_or_create = ("vin",)
 
     vin = factory.Sequence(make_vin)
-    model = factory.SubFactory(CarModelFactory)
     color = "白"
     status = Vehicle.Status.DELIVERED
-    store = factory.SubFactory(StoreFactory)
     owner = factory.SubFactory(CustomerFactory)
     delivered_on = dt.date(2026, 1, 15)
     mileage_km = 12_000
