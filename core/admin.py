@@ -1,15 +1,18 @@
 """HQ's view of the plumbing: feed runs with their rejections, job runs, the notification outbox.
 
-All read-only: these are records of what happened, not settings.
+All read-only: these are records of what happened, not settings. The one decision HQ takes here
+is to send again a message a worker left unconfirmed (or that failed), with an action.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import FeedRejection, FeedRun, JobRun, Notification
+from .notifications.service import send_again
 
 INLINE_REJECTIONS = 200  # a 43,000-line file can reject every line; the full list is one click away
 
@@ -90,11 +93,21 @@ class JobRunAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "channel", "recipient", "subject", "status", "attempts", "sent_at")
+    list_display = ("created_at", "channel", "recipient", "subject", "status", "attempts", "claimed_at", "sent_at")
     list_filter = ("channel", "status")
     search_fields = ("recipient", "subject", "dedupe_key")
     date_hierarchy = "created_at"
     readonly_fields = (
         "channel", "recipient", "subject", "body", "dedupe_key", "status", "attempts", "last_error",
-        "created_at", "sent_at",
+        "created_at", "claimed_at", "sent_at",
     )  # fmt: skip
+    actions = ["send_again"]
+
+    @admin.action(description=_("Send again (messages being sent without an answer, or failed)"))
+    def send_again(self, request, queryset):
+        count = send_again(queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count) % {"count": count},
+            messages.SUCCESS,
+        )

@@ -74,40 +74,60 @@ def _enqueue_delivery() -> None:
 
 
 def deliver_pending(limit: int = 500, batch: int = 100) -> dict[str, int]:
-    """Send up to `limit` pending messages, each once.
+    """Send up to `limit` pending messages, each at most once.
 
-    Messages are claimed `batch` at a time (FOR UPDATE SKIP LOCKED) and their outcome written in
-    one UPDATE per batch, so two workers never take the same message and a job that queued
-    100,000 messages costs a thousand commits rather than a hundred thousand. Messages are
-    visited in id order, each at most once per call: a failing one waits for the next call.
+    A batch is claimed in a transaction of its own (FOR UPDATE SKIP LOCKED, so two workers never
+    take the same message) and marked as being sent before anything goes out; the outcomes are
+    written in one UPDATE after the batch. A worker killed in between leaves its messages marked
+    as being sent, which no delivery sends again: HQ sees them in the admin and decides. A gateway
+    error puts the message back for the next call (each message is tried once per call).
     """
     backend = import_string(settings.NOTIFICATION_BACKEND)()
     sent = failed = 0
     after = 0
     while limit > 0:
-        with transaction.atomic():
-            claimed = list(
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(status=Notification.Status.PENDING, pk__gt=after)
-                .order_by("id")[: min(batch, limit)]
-            )
-            if not claimed:
-                break
-            now = timezone.now()
-            for notification in claimed:
-                notification.attempts += 1
-                try:
-                    backend.send(notification)
-                except Exception as exc:  # noqa: BLE001  (a gateway error must not lose the message)
-                    notification.last_error = str(exc)[:2000]
-                    if notification.attempts >= MAX_ATTEMPTS:
-                        notification.status = Notification.Status.FAILED
-                    failed += 1
-                else:
-                    notification.status = Notification.Status.SENT
-                    notification.sent_at = now
-                    sent += 1
-            Notification.objects.bulk_update(claimed, ["attempts", "last_error", "status", "sent_at"])
+        claimed = _claim(after, min(batch, limit))
+        if not claimed:
+            break
+        now = timezone.now()
+        for notification in claimed:
+            try:
+                backend.send(notification)
+            except Exception as exc:  # noqa: BLE001  (a gateway error must not lose the message)
+                notification.last_error = str(exc)[:2000]
+                notification.status = (
+                    Notification.Status.FAILED if notification.attempts >= MAX_ATTEMPTS else Notification.Status.PENDING
+                )
+                failed += 1
+            else:
+                notification.status = Notification.Status.SENT
+                notification.sent_at = now
+                sent += 1
+        Notification.objects.bulk_update(claimed, ["status", "last_error", "sent_at"])
         after = claimed[-1].pk
         limit -= len(claimed)
     return {"sent": sent, "failed": failed}
+
+
+@transaction.atomic
+def _claim(after: int, size: int) -> list[Notification]:
+    """The next pending messages after id `after`, marked as being sent and committed."""
+    claimed = list(
+        Notification.objects.select_for_update(skip_locked=True)
+        .filter(status=Notification.Status.PENDING, pk__gt=after)
+        .order_by("id")[:size]
+    )
+    now = timezone.now()
+    for notification in claimed:
+        notification.status = Notification.Status.SENDING
+        notification.claimed_at = now
+        notification.attempts += 1
+    Notification.objects.bulk_update(claimed, ["status", "claimed_at", "attempts"])
+    return claimed
+
+
+def send_again(queryset) -> int:
+    """HQ's decision for messages a worker left unconfirmed, or that failed: queue them again."""
+    return queryset.filter(status__in=[Notification.Status.SENDING, Notification.Status.FAILED]).update(
+        status=Notification.Status.PENDING, claimed_at=None, attempts=0
+    )

@@ -5,7 +5,7 @@ import pytest
 from core.models import Notification
 from core.notifications import deliver_pending, notify, notify_many
 from core.notifications.backends import MemoryBackend
-from core.notifications.service import MAX_ATTEMPTS
+from core.notifications.service import MAX_ATTEMPTS, send_again
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +68,51 @@ def test_a_failing_gateway_keeps_the_message_and_tries_once_per_call(settings):
 
     settings.NOTIFICATION_BACKEND = "core.notifications.backends.MemoryBackend"
     assert deliver_pending() == {"sent": 0, "failed": 0}  # a failed message is left to HQ
+
+
+class DyingBackend:
+    """Sends three messages, then the worker is killed mid-batch (nothing after it runs)."""
+
+    def send(self, notification) -> None:
+        if len(MemoryBackend.outbox) == 3:
+            raise SystemExit("killed")
+        MemoryBackend.outbox.append(notification)
+
+
+def test_a_worker_killed_mid_batch_sends_nothing_twice(settings):
+    settings.NOTIFICATION_BACKEND = f"{__name__}.DyingBackend"
+    notify_many([message(n) for n in range(10)])
+
+    with pytest.raises(SystemExit):
+        deliver_pending(batch=5)
+    assert len(MemoryBackend.outbox) == 3
+    left = Notification.objects.filter(status=Notification.Status.SENDING)
+    assert left.count() == 5  # the claimed batch: unconfirmed, some of it may have gone out
+    assert not left.filter(claimed_at__isnull=True).exists()
+
+    settings.NOTIFICATION_BACKEND = "core.notifications.backends.MemoryBackend"
+    assert deliver_pending() == {"sent": 5, "failed": 0}  # only the batch never claimed
+    sent_bodies = [n.body for n in MemoryBackend.outbox]
+    assert len(sent_bodies) == len(set(sent_bodies)) == 8
+
+    # HQ decides: the unconfirmed ones go out again, once.
+    assert send_again(Notification.objects.all()) == 5
+    assert deliver_pending() == {"sent": 5, "failed": 0}
+    assert Notification.objects.filter(status=Notification.Status.SENT).count() == 10
+
+
+def test_the_admin_action_queues_unconfirmed_and_failed_messages_again(admin_client):
+    notify_many([message(n) for n in range(3)])
+    Notification.objects.filter(dedupe_key="test:0").update(status=Notification.Status.SENDING)
+    Notification.objects.filter(dedupe_key="test:1").update(status=Notification.Status.FAILED, attempts=MAX_ATTEMPTS)
+    Notification.objects.filter(dedupe_key="test:2").update(status=Notification.Status.SENT)
+
+    response = admin_client.post(
+        "/admin/core/notification/",
+        {"action": "send_again", "_selected_action": list(Notification.objects.values_list("pk", flat=True))},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    statuses = dict(Notification.objects.values_list("dedupe_key", "status"))
+    assert statuses == {"test:0": "pending", "test:1": "pending", "test:2": "sent"}
