@@ -1,7 +1,8 @@
 import logging
+import time
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -11,6 +12,8 @@ logger = logging.getLogger(__name__)
 
 # A message still failing after this many attempts is marked failed for HQ to look at.
 MAX_ATTEMPTS = 10
+# Tries at writing a sent message's outcome when the database has gone away (1 s, 2 s, ... apart).
+OUTCOME_WRITE_ATTEMPTS = 5
 
 
 def notify(*, channel: str, recipient: str, body: str, dedupe_key: str, subject: str = "") -> Notification | None:
@@ -73,57 +76,71 @@ def _enqueue_delivery() -> None:
         logger.warning("broker unavailable; notification left in the outbox")
 
 
-def deliver_pending(limit: int = 500, batch: int = 100) -> dict[str, int]:
+def deliver_pending(limit: int = 500) -> dict[str, int]:
     """Send up to `limit` pending messages, each at most once.
 
-    A batch is claimed in a transaction of its own (FOR UPDATE SKIP LOCKED, so two workers never
-    take the same message) and marked as being sent before anything goes out; the outcomes are
-    written in one UPDATE after the batch. A worker killed in between leaves its messages marked
-    as being sent, which no delivery sends again: HQ sees them in the admin and decides. A gateway
-    error puts the message back for the next call (each message is tried once per call).
+    Each message is claimed in a transaction of its own (FOR UPDATE SKIP LOCKED, so two workers
+    never take the same one) and marked as being sent before it goes out; its outcome is written
+    right after, retried over a new connection if the database went away meanwhile. A worker
+    killed between the two leaves that one message marked as being sent, which no delivery sends
+    again: HQ sees it in the admin and decides. A gateway error puts the message back for a later
+    call (each message is tried once per call); after MAX_ATTEMPTS it is marked failed.
     """
     backend = import_string(settings.NOTIFICATION_BACKEND)()
     sent = failed = 0
     after = 0
-    while limit > 0:
-        claimed = _claim(after, min(batch, limit))
-        if not claimed:
+    for _ in range(limit):
+        notification = _claim_next(after)
+        if notification is None:
             break
-        now = timezone.now()
-        for notification in claimed:
-            try:
-                backend.send(notification)
-            except Exception as exc:  # noqa: BLE001  (a gateway error must not lose the message)
-                notification.last_error = str(exc)[:2000]
-                notification.status = (
-                    Notification.Status.FAILED if notification.attempts >= MAX_ATTEMPTS else Notification.Status.PENDING
-                )
-                failed += 1
-            else:
-                notification.status = Notification.Status.SENT
-                notification.sent_at = now
-                sent += 1
-        Notification.objects.bulk_update(claimed, ["status", "last_error", "sent_at"])
-        after = claimed[-1].pk
-        limit -= len(claimed)
+        after = notification.pk
+        try:
+            backend.send(notification)
+        except Exception as exc:  # noqa: BLE001  (a gateway error must not lose the message)
+            notification.last_error = str(exc)[:2000]
+            notification.status = (
+                Notification.Status.FAILED if notification.attempts >= MAX_ATTEMPTS else Notification.Status.PENDING
+            )
+            failed += 1
+        else:
+            notification.status = Notification.Status.SENT
+            notification.sent_at = timezone.now()
+            sent += 1
+        _record_outcome(notification)
     return {"sent": sent, "failed": failed}
 
 
 @transaction.atomic
-def _claim(after: int, size: int) -> list[Notification]:
-    """The next pending messages after id `after`, marked as being sent and committed."""
-    claimed = list(
+def _claim_next(after: int) -> Notification | None:
+    """The next pending message after id `after`, marked as being sent and committed."""
+    notification = (
         Notification.objects.select_for_update(skip_locked=True)
         .filter(status=Notification.Status.PENDING, pk__gt=after)
-        .order_by("id")[:size]
+        .order_by("id")
+        .first()
     )
-    now = timezone.now()
-    for notification in claimed:
+    if notification is not None:
         notification.status = Notification.Status.SENDING
-        notification.claimed_at = now
+        notification.claimed_at = timezone.now()
         notification.attempts += 1
-    Notification.objects.bulk_update(claimed, ["status", "claimed_at", "attempts"])
-    return claimed
+        notification.save(update_fields=["status", "claimed_at", "attempts"])
+    return notification
+
+
+def _record_outcome(notification: Notification) -> None:
+    """Write what the gateway said. The message has gone out (or not): that must not be forgotten
+    because the database restarted at that moment, so the write is tried again on a new connection."""
+    fields = {name: getattr(notification, name) for name in ("status", "last_error", "sent_at")}
+    for attempt in range(1, OUTCOME_WRITE_ATTEMPTS + 1):
+        try:
+            Notification.objects.filter(pk=notification.pk).update(**fields)
+            return
+        except OperationalError:
+            if attempt == OUTCOME_WRITE_ATTEMPTS or connection.in_atomic_block:
+                raise  # left as being sent: HQ decides
+            logger.warning("could not record notification %s as %s; retrying", notification.pk, fields["status"])
+            connection.close()
+            time.sleep(attempt)
 
 
 def send_again(queryset) -> int:

@@ -33,10 +33,10 @@ def test_the_same_dedupe_key_is_queued_once():
     assert Notification.objects.count() == 2
 
 
-def test_every_pending_message_is_sent_once_across_batches():
+def test_every_pending_message_is_sent_once():
     notify_many([message(n) for n in range(250)])
 
-    assert deliver_pending(limit=1000, batch=100) == {"sent": 250, "failed": 0}
+    assert deliver_pending(limit=1000) == {"sent": 250, "failed": 0}
     assert sorted(n.body for n in MemoryBackend.outbox) == sorted(f"message {n}" for n in range(250))
     assert not Notification.objects.exclude(status=Notification.Status.SENT).exists()
     assert not Notification.objects.filter(sent_at__isnull=True).exists()
@@ -47,9 +47,9 @@ def test_every_pending_message_is_sent_once_across_batches():
 def test_limit_leaves_the_rest_for_the_next_call():
     notify_many([message(n) for n in range(30)])
 
-    assert deliver_pending(limit=20, batch=7) == {"sent": 20, "failed": 0}
+    assert deliver_pending(limit=20) == {"sent": 20, "failed": 0}
     assert Notification.objects.filter(status=Notification.Status.PENDING).count() == 10
-    assert deliver_pending(limit=20, batch=7) == {"sent": 10, "failed": 0}
+    assert deliver_pending(limit=20) == {"sent": 10, "failed": 0}
 
 
 def test_a_failing_gateway_keeps_the_message_and_tries_once_per_call(settings):
@@ -71,7 +71,7 @@ def test_a_failing_gateway_keeps_the_message_and_tries_once_per_call(settings):
 
 
 class DyingBackend:
-    """Sends three messages, then the worker is killed mid-batch (nothing after it runs)."""
+    """Sends three messages; the worker is killed while handing over the fourth."""
 
     def send(self, notification) -> None:
         if len(MemoryBackend.outbox) == 3:
@@ -79,25 +79,25 @@ class DyingBackend:
         MemoryBackend.outbox.append(notification)
 
 
-def test_a_worker_killed_mid_batch_sends_nothing_twice(settings):
+def test_a_worker_killed_while_sending_sends_nothing_twice(settings):
     settings.NOTIFICATION_BACKEND = f"{__name__}.DyingBackend"
     notify_many([message(n) for n in range(10)])
 
     with pytest.raises(SystemExit):
-        deliver_pending(batch=5)
+        deliver_pending()
     assert len(MemoryBackend.outbox) == 3
-    left = Notification.objects.filter(status=Notification.Status.SENDING)
-    assert left.count() == 5  # the claimed batch: unconfirmed, some of it may have gone out
-    assert not left.filter(claimed_at__isnull=True).exists()
+    unknown = Notification.objects.get(status=Notification.Status.SENDING)  # it may have gone out
+    assert unknown.claimed_at is not None and unknown.attempts == 1
+    assert Notification.objects.filter(status=Notification.Status.SENT).count() == 3
 
     settings.NOTIFICATION_BACKEND = "core.notifications.backends.MemoryBackend"
-    assert deliver_pending() == {"sent": 5, "failed": 0}  # only the batch never claimed
-    sent_bodies = [n.body for n in MemoryBackend.outbox]
-    assert len(sent_bodies) == len(set(sent_bodies)) == 8
+    assert deliver_pending() == {"sent": 6, "failed": 0}  # not the one being sent
+    bodies = [n.body for n in MemoryBackend.outbox]
+    assert len(bodies) == len(set(bodies)) == 9
 
-    # HQ decides: the unconfirmed ones go out again, once.
-    assert send_again(Notification.objects.all()) == 5
-    assert deliver_pending() == {"sent": 5, "failed": 0}
+    # HQ decides: the unconfirmed one goes out again, once.
+    assert send_again(Notification.objects.all()) == 1
+    assert deliver_pending() == {"sent": 1, "failed": 0}
     assert Notification.objects.filter(status=Notification.Status.SENT).count() == 10
 
 
