@@ -1,6 +1,6 @@
 """The sales feeds: the carmaker's catalogue (CONTRACT 3.4) and vehicles by VIN (3.3)."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ MODEL_FIELDS = (
     "code", "name", "trim", "price_cny", "battery_kwh", "range_km", "swappable", "service_months", "service_km",
 )  # fmt: skip
 VEHICLE_FIELDS = ("model_id", "color", "status", "store_id", "owner_id", "delivered_on", "mileage_km")
-ONE_DECIMAL = Decimal("0.1")
+WATT_HOUR = Decimal("0.001")
 # Readers are built once: building them (and Django's choices lists) per row costs more than reading.
 NAME = v.text(100)
 POSITIVE = v.integer(1)
@@ -36,11 +36,15 @@ MILEAGE = v.integer(0)
 
 
 def battery_kwh(raw: str) -> Decimal:
+    """Any decimal above 0, kept to the watt-hour (3 places): finer is below any battery's tolerance."""
     value = MORE_THAN_ZERO(raw)
     # The size first: quantizing a number of more than 28 digits raises InvalidOperation.
-    if value >= 100_000 or value != value.quantize(ONE_DECIMAL):
-        raise RowError(_("%(value)s: at most 99999.9, with one decimal place.") % {"value": raw})
-    return value.quantize(ONE_DECIMAL)
+    if value >= 100_000:
+        raise RowError(_("%(value)s: a car's battery is under 100,000 kWh.") % {"value": raw})
+    kept = value.quantize(WATT_HOUR, rounding=ROUND_HALF_UP)
+    if kept <= 0:
+        raise RowError(_("%(value)s: must be at least 0.001 kWh.") % {"value": raw})
+    return kept
 
 
 @register
@@ -88,17 +92,13 @@ class VehicleFeed(Feed):
         row.take("vin", VIN)
         row.take("model_code", MODEL_CODE)
         row.take("color", COLOR, default="")
-        status = row.take("status", VEHICLE_STATUS)
+        row.take("status", VEHICLE_STATUS)
         row.take("store_code", STORE_CODE)
-        # Empty cells leave what the portal knows (an owner, a delivery date, a reading) alone.
-        delivered_on = row.take("delivered_on", v.iso_date, default=v.LEAVE)
-        owner_phone = row.take("owner_phone", MOBILE, default=v.LEAVE)
+        # Empty cells and absent columns leave what the portal knows (an owner, a delivery date, a
+        # reading) alone; whether a delivered car then has them is decided against the stored record.
+        row.take("delivered_on", v.iso_date, default=v.LEAVE)
+        row.take("owner_phone", MOBILE, default=v.LEAVE)
         row.take("mileage_km", MILEAGE, default=v.LEAVE)
-        if status == Vehicle.Status.DELIVERED:
-            if delivered_on is None and "delivered_on" not in _failed(row):
-                row.error("delivered_on", _("required when the status is delivered."))
-            if owner_phone is None and "owner_phone" not in _failed(row):
-                row.error("owner_phone", _("required when the status is delivered."))
         return row.done()
 
     def apply(self, rows: list[Row]) -> Applied:
@@ -158,15 +158,17 @@ class VehicleFeed(Feed):
                 )
                 % {"new": mileage, "old": current["mileage_km"]}
             )
+        if values["status"] == Vehicle.Status.DELIVERED:
+            # Required when delivered: in the row, or already on record for this car.
+            if values.get("delivered_on") is None and (current is None or current["delivered_on"] is None):
+                errors.append(_("delivered_on: required when the status is delivered."))
+            if values.get("owner_phone") is None and (current is None or current["owner_id"] is None):
+                errors.append(_("owner_phone: required when the status is delivered."))
         if errors:
             raise RowError("; ".join(errors))
         wanted = {"model_id": model_id, "status": values["status"], "store_id": store_id}
         wanted.update({name: values[name] for name in ("color", "delivered_on", "mileage_km") if name in values})
         return wanted
-
-
-def _failed(row: v.RowReader) -> set[str]:
-    return {error.split(":", 1)[0] for error in row.errors}
 
 
 def _ids(model, codes: set[str]) -> dict[str, int]:

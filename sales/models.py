@@ -16,7 +16,7 @@ class CarModel(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     trim = models.CharField(_("trim"), max_length=100, blank=True)
     price_cny = models.PositiveIntegerField(_("price (CNY)"))
-    battery_kwh = models.DecimalField(_("battery (kWh)"), max_digits=6, decimal_places=1)
+    battery_kwh = models.DecimalField(_("battery (kWh)"), max_digits=8, decimal_places=3)
     range_km = models.PositiveIntegerField(_("range (km)"))
     swappable = models.BooleanField(_("swappable battery"), default=False)
     service_months = models.PositiveSmallIntegerField(_("service interval (months)"))

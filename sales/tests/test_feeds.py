@@ -104,7 +104,8 @@ def test_sync_models_creates_the_catalogue(models_feed):
         ({"price_cny": "0"}, "price_cny: 0 is below the minimum 1."),
         ({"price_cny": "11.5"}, "price_cny: 11.5 is not a whole number."),
         ({"battery_kwh": "0"}, "battery_kwh: 0 must be greater than 0."),
-        ({"battery_kwh": "60.55"}, "battery_kwh: 60.55: at most 99999.9, with one decimal place."),
+        ({"battery_kwh": "100000"}, "battery_kwh: 100000: a car's battery is under 100,000 kWh."),
+        ({"battery_kwh": "0.0004"}, "battery_kwh: 0.0004: must be at least 0.001 kWh."),
         ({"range_km": "-5"}, "range_km: -5 is below the minimum 1."),
         ({"swappable": "yes"}, "swappable: yes is not 1 or 0."),
         ({"service_months": "0"}, "service_months: 0 is outside 1–36."),
@@ -215,6 +216,40 @@ def test_sync_vehicles_rejects_unknown_store(vehicles_feed):
 def test_sync_vehicles_rejects_delivered_without_delivery_date(vehicles_feed):
     line, _key, reason = rejected_with(vehicles_feed, delivered(make_vin(2), delivered_on=""))
     assert (line, reason) == (3, "delivered_on: required when the status is delivered.")
+
+
+def test_battery_kwh_is_any_decimal_above_zero_kept_to_the_watt_hour(models_feed):
+    rows = [model_row("GNC-A5", battery_kwh="75.25"), model_row("GNC-A7", battery_kwh="75.2555")]
+    assert sync("sync_models", models_feed(rows)).endswith("created=2 updated=0 unchanged=0 closed=0 rejected=0")
+    assert CarModel.objects.get(code="GNC-A5").battery_kwh == Decimal("75.25")
+    assert CarModel.objects.get(code="GNC-A7").battery_kwh == Decimal("75.256")
+    # The same file again: nothing changes (the rounded value is what is compared).
+    assert sync("sync_models", models_feed(rows)).endswith("created=0 updated=0 unchanged=2 closed=0 rejected=0")
+
+
+def test_a_delivered_car_sent_without_its_delivery_columns_keeps_them(vehicles_feed):
+    sync("sync_vehicles", vehicles_feed([delivered(make_vin(2), mileage_km="8400")]))
+    header = ["vin", "model_code", "status", "store_code", "mileage_km"]
+    row = {"vin": make_vin(2), "model_code": "GNC-A5", "status": "delivered", "store_code": "GZ-0001",
+           "mileage_km": "9100"}  # fmt: skip
+
+    assert sync("sync_vehicles", vehicles_feed([row], header=header)).endswith(
+        "created=0 updated=1 unchanged=0 closed=0 rejected=0"
+    )
+    car = Vehicle.objects.get(vin=make_vin(2))
+    assert (car.delivered_on, car.owner.phone, car.mileage_km) == (dt.date(2026, 3, 18), "13700001234", 9100)
+
+
+def test_a_car_newly_delivered_still_needs_its_date_and_owner(vehicles_feed):
+    sync("sync_vehicles", vehicles_feed([vehicle_row(make_vin(2))]))
+    header = ["vin", "model_code", "status", "store_code"]
+    row = {"vin": make_vin(2), "model_code": "GNC-A5", "status": "delivered", "store_code": "GZ-0001"}
+
+    sync("sync_vehicles", vehicles_feed([row], header=header))
+    assert FeedRun.objects.latest("pk").rejections.get().reason == (
+        "delivered_on: required when the status is delivered.; owner_phone: required when the status is delivered."
+    )
+    assert Vehicle.objects.get(vin=make_vin(2)).status == "in_stock"
 
 
 def test_sync_vehicles_rejects_delivered_without_owner_phone(vehicles_feed):

@@ -196,4 +196,4 @@ def test_a_huge_battery_figure_is_a_rejection_not_a_crash(tmp_path, db):
     path.write_text(header + "GC-M9,好车,长续航,239900," + "9" * 40 + ",620,1,12,20000\n", encoding="utf-8")
     with translation.override("en"):
         result = run_feed(feed, path)
-    assert result.rejected == 1 and "99999.9" in result.rejections[0].reason
+    assert result.rejected == 1 and "100,000 kWh" in result.rejections[0].reason
