@@ -5,76 +5,22 @@ delivering the outbox. The worker's statement fails with an operational error; t
 finishes: every message is sent, recorded as sent, and none twice."""
 
 import json
-import os
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from core.models import Notification
+from tests.worker.procs import database_url_of_test_db, needs_postgres, needs_redis, worker_fixture
 
-ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 40
 
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
-        reason="needs PostgreSQL: a worker process cannot share the in-memory SQLite test database",
-    ),
-    pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL: no broker to start a real worker against"),
-]
+pytestmark = [pytest.mark.worker, needs_postgres, needs_redis]
 
 
-def _dsn() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def worker(tmp_path):
-    queue = f"fault-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": _dsn(),
-        "REDIS_URL": settings.REDIS_URL,
-        "DEBUG": "1",
-        "CONN_MAX_AGE": "0",
-        "NOTIFICATION_BACKEND": "tests.faults.slow_backend.SlowFileBackend",
-        "NOTIFICATION_FILE_PATH": str(tmp_path / "sent.jsonl"),
-    }
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info", "--concurrency", "1", "-Q", queue],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield {"queue": queue, "sent": tmp_path / "sent.jsonl", "log": tmp_path / "worker.log"}
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-
-
-@pytest.fixture
-def through_the_broker():
-    from config.celery import app
-
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = True
+worker = worker_fixture(NOTIFICATION_BACKEND="tests.faults.slow_backend.SlowFileBackend")
 
 
 def _sent_ids(path: Path) -> list[int]:
@@ -101,12 +47,12 @@ def test_worker_survives_a_database_restart_mid_task_without_duplicates(worker, 
         for n in range(MESSAGES)
     )
     deliver_outbox.apply_async(queue=worker["queue"], ignore_result=True)
-    _wait(lambda: len(_sent_ids(worker["sent"])) >= 5, 90, "the first messages", worker["log"])
+    _wait(lambda: len(_sent_ids(worker["sent_file"])) >= 5, 90, "the first messages", worker["log"])
 
     # The "restart": hold the outbox table, so the worker is caught inside its task waiting on it,
     # then terminate every other backend of the test database, then let go.
     terminated = 0
-    with psycopg.connect(_dsn()) as admin:
+    with psycopg.connect(database_url_of_test_db()) as admin:
         admin.execute("LOCK TABLE core_notification IN ACCESS EXCLUSIVE MODE")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -126,7 +72,7 @@ def test_worker_survives_a_database_restart_mid_task_without_duplicates(worker, 
     # a dead connection to the tests that run after this one.
     connection.close()
     assert terminated >= 1
-    sent_before_restart = len(_sent_ids(worker["sent"]))
+    sent_before_restart = len(_sent_ids(worker["sent_file"]))
     assert sent_before_restart < MESSAGES  # the restart did land mid-task
 
     _wait(
@@ -135,7 +81,7 @@ def test_worker_survives_a_database_restart_mid_task_without_duplicates(worker, 
         "the retried task to finish the outbox",
         worker["log"],
     )
-    ids = _sent_ids(worker["sent"])
+    ids = _sent_ids(worker["sent_file"])
     assert len(ids) == MESSAGES and len(set(ids)) == MESSAGES, f"{len(ids)} sent, {len(set(ids))} distinct"
     assert Notification.objects.filter(status=Notification.Status.SENT).count() == MESSAGES
     log = worker["log"].read_text()

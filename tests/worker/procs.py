@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,17 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=20)
+
+
+def worker_fixture(**extra):
+    """A fixture starting one real worker on a queue of its own (so nothing else on this Redis
+    takes its tasks), with `extra` settings; it yields the queue, the files and the process."""
+
+    @pytest.fixture
+    def worker(tmp_path):
+        queue = f"test-{uuid.uuid4().hex[:8]}"
+        process = start_worker(tmp_path, queue, **extra)
+        yield {"queue": queue, "sent_file": tmp_path / "sent.jsonl", "log": tmp_path / "worker.log", "process": process}
+        stop(process)
+
+    return worker
