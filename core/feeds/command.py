@@ -43,7 +43,9 @@ class FeedCommand(BaseCommand):
             triggered_by="command",
             progress=sys.stderr if sys.stderr.isatty() else None,
         )
-        if rejects and result.parsed:
+        if rejects:
+            # Always written, header only for a file refused before its rows were read: a script
+            # never finds a stale file from an earlier run there.
             write_rejects(Path(rejects), result.rejections)
         if result.refused:
             raise CommandError(" ".join(result.refused.split()), returncode=2)

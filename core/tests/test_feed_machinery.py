@@ -218,3 +218,13 @@ def test_on_a_terminal_the_run_shows_a_progress_bar(tmp_path):
     assert result.summary() == "stores: created=2 updated=0 unchanged=0 closed=0 rejected=0"
     assert "stores: " in terminal.getvalue()
     assert "0/2 " in terminal.getvalue()  # rows expected, from the file's line count
+
+
+def test_a_refused_file_still_leaves_a_header_only_rejects_file(tmp_path):
+    rejects = tmp_path / "rejects.csv"
+    rejects.write_text("line,key,reason\n9,OLD,from an earlier run\n", encoding="utf-8")
+    path = write_feed(tmp_path / "stores.csv", ["code", "name"], [{"code": "GZ-0100", "name": "广州一店"}])
+
+    sync_refused("sync_stores", path, "--rejects", str(rejects))
+
+    assert rejects.read_bytes() == "\ufeffline,key,reason\r\n".encode()
