@@ -120,3 +120,13 @@ def english(settings):
 def browser_context_args(browser_context_args):
     """Browse as store staff do: a Chinese browser on a tablet-sized screen."""
     return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1180, "height": 820}}
+
+
+@pytest.fixture
+def through_the_broker():
+    """Tests run tasks eagerly; the ones with a real worker must send them through Redis."""
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
