@@ -67,6 +67,22 @@ def test_hq_sees_every_province(hq_client, store, other_store):
     assert theirs.number in hq_client.get(URL).content.decode()
 
 
+def test_the_province_filter_swaps_only_the_results_with_htmx(hq_client, store, other_store):
+    canton = unassigned(store)
+    shanghai = unassigned(other_store, province="上海市")
+
+    response = hq_client.get(URL, {"province": "上海市"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="unassigned-results")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body and "<form" not in body.split("<table")[0]
+    assert shanghai.number in body
+    assert canton.number not in body
+    # Without htmx the same URL is the whole page, filtered the same way.
+    page = hq_client.get(URL, {"province": "上海市"}).content.decode()
+    assert "<html" in page and shanghai.number in page and canton.number not in page
+
+
 @pytest.mark.parametrize("who", ["staff_client", "manager_client"])
 def test_store_roles_get_404_and_change_nothing(request, who, store):
     client = request.getfixturevalue(who)

@@ -36,9 +36,11 @@ def unassigned_list(request):
         request.GET.get("page"),
         rows=Ticket.objects.select_related("vehicle__model", "customer"),
     )
+    # The province filter swaps only the results (htmx); the plain form reloads the page.
+    partial = request.htmx and request.htmx.target == "unassigned-results"
     return render(
         request,
-        "aftersales/unassigned_list.html",
+        "aftersales/partials/unassigned_results.html" if partial else "aftersales/unassigned_list.html",
         {
             "page_obj": page,
             "rows": [{"ticket": t, "form": StoreSlotForm(user=request.user, prefix=t.number)} for t in page],
