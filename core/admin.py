@@ -103,7 +103,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     )  # fmt: skip
     actions = ["send_again"]
 
-    @admin.action(description=_("Send again (messages being sent without an answer, or failed)"))
+    @admin.action(description=_("Send again (failed, or being sent for over 10 minutes without an answer)"))
     def send_again(self, request, queryset):
         count = send_again(queryset)
         self.message_user(

@@ -20,6 +20,7 @@ from aftersales.models import RecallCampaign, Ticket
 from aftersales.services.sla import AT_RISK, BREACHED, STATE_LABELS, sla_state, state_q
 from core import jobs
 from core.models import FeedRun, JobRun
+from core.notifications.service import unconfirmed_or_failed
 from sales.models import Order, TestDrive
 from stores.access import provinces_visible_to, scope_by_store
 from stores.models import SlotLoad, Store
@@ -385,6 +386,8 @@ class HqDashboard:
     job_runs: list[JobRun]
     feed_runs: list[FeedRun]
     campaigns: list[CampaignRow]
+    # Customer messages that need a person: {"sending": n, "failed": n} (core.notifications).
+    messages_to_check: dict[str, int] = field(default_factory=dict)
     charts: dict[str, dict] = field(default_factory=dict)
 
 
@@ -416,6 +419,9 @@ def hq_dashboard(*, user) -> HqDashboard:
         job_runs=last_job_runs(),
         feed_runs=list(FeedRun.objects.order_by("-started_at")[:FEED_RUNS]),
         campaigns=campaign_progress(),
+        messages_to_check=dict(
+            unconfirmed_or_failed().values_list("status").annotate(n=Count("id")).order_by("status")
+        ),
     )
     if days:
         labels = [day.isoformat() for day in days]

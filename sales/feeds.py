@@ -38,10 +38,11 @@ MILEAGE = v.integer(0)
 def battery_kwh(raw: str) -> Decimal:
     """Any decimal above 0, kept to the watt-hour (3 places): finer is below any battery's tolerance."""
     value = MORE_THAN_ZERO(raw)
-    # The size first: quantizing a number of more than 28 digits raises InvalidOperation.
-    if value >= 100_000:
+    # The size before and after rounding: quantizing a number of more than 28 digits raises
+    # InvalidOperation, and 99999.9996 rounds up to a number the column cannot hold.
+    kept = value.quantize(WATT_HOUR, rounding=ROUND_HALF_UP) if value < 100_000 else value
+    if kept >= 100_000:
         raise RowError(_("%(value)s: a car's battery is under 100,000 kWh.") % {"value": raw})
-    kept = value.quantize(WATT_HOUR, rounding=ROUND_HALF_UP)
     if kept <= 0:
         raise RowError(_("%(value)s: must be at least 0.001 kWh.") % {"value": raw})
     return kept

@@ -1,8 +1,10 @@
+import datetime as dt
 import logging
 import time
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -14,6 +16,8 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 # Tries at writing a sent message's outcome when the database has gone away (1 s, 2 s, ... apart).
 OUTCOME_WRITE_ATTEMPTS = 5
+# A message still being sent after this long has lost its worker: HQ is told, and may send it again.
+STALE_CLAIM = dt.timedelta(minutes=10)
 
 
 def notify(*, channel: str, recipient: str, body: str, dedupe_key: str, subject: str = "") -> Notification | None:
@@ -131,9 +135,13 @@ def _record_outcome(notification: Notification) -> None:
     """Write what the gateway said. The message has gone out (or not): that must not be forgotten
     because the database restarted at that moment, so the write is tried again on a new connection."""
     fields = {name: getattr(notification, name) for name in ("status", "last_error", "sent_at")}
+    # Only over this worker's own claim: HQ may have queued it again meanwhile.
+    claim = Notification.objects.filter(
+        pk=notification.pk, status=Notification.Status.SENDING, claimed_at=notification.claimed_at
+    )
     for attempt in range(1, OUTCOME_WRITE_ATTEMPTS + 1):
         try:
-            Notification.objects.filter(pk=notification.pk).update(**fields)
+            claim.update(**fields)
             return
         except OperationalError:
             if attempt == OUTCOME_WRITE_ATTEMPTS or connection.in_atomic_block:
@@ -143,8 +151,17 @@ def _record_outcome(notification: Notification) -> None:
             time.sleep(attempt)
 
 
-def send_again(queryset) -> int:
-    """HQ's decision for messages a worker left unconfirmed, or that failed: queue them again."""
-    return queryset.filter(status__in=[Notification.Status.SENDING, Notification.Status.FAILED]).update(
-        status=Notification.Status.PENDING, claimed_at=None, attempts=0
+def unconfirmed_or_failed() -> QuerySet:
+    """Messages that need a person: failed, or being sent for longer than STALE_CLAIM."""
+    return Notification.objects.filter(
+        Q(status=Notification.Status.FAILED)
+        | Q(status=Notification.Status.SENDING, claimed_at__lt=timezone.now() - STALE_CLAIM)
     )
+
+
+def send_again(queryset) -> int:
+    """HQ's decision for messages a worker left unconfirmed, or that failed: queue them again.
+
+    A message claimed in the last STALE_CLAIM is left alone: its worker may still be sending it.
+    """
+    return (queryset & unconfirmed_or_failed()).update(status=Notification.Status.PENDING, claimed_at=None, attempts=0)

@@ -1,11 +1,16 @@
 """The notification outbox: queued once, delivered once, a failing gateway loses nothing."""
 
+import datetime as dt
+
 import pytest
+from django.db import OperationalError
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from core.models import Notification
-from core.notifications import deliver_pending, notify, notify_many
+from core.notifications import deliver_pending, notify, notify_many, service
 from core.notifications.backends import MemoryBackend
-from core.notifications.service import MAX_ATTEMPTS, send_again
+from core.notifications.service import MAX_ATTEMPTS, STALE_CLAIM, send_again
 
 pytestmark = pytest.mark.django_db
 
@@ -95,15 +100,21 @@ def test_a_worker_killed_while_sending_sends_nothing_twice(settings):
     bodies = [n.body for n in MemoryBackend.outbox]
     assert len(bodies) == len(set(bodies)) == 9
 
-    # HQ decides: the unconfirmed one goes out again, once.
+    # HQ decides, once the claim is stale: the unconfirmed one goes out again, once.
+    assert send_again(Notification.objects.all()) == 0  # its worker may still be at it
+    Notification.objects.filter(pk=unknown.pk).update(claimed_at=timezone.now() - STALE_CLAIM - dt.timedelta(seconds=1))
     assert send_again(Notification.objects.all()) == 1
     assert deliver_pending() == {"sent": 1, "failed": 0}
     assert Notification.objects.filter(status=Notification.Status.SENT).count() == 10
 
 
 def test_the_admin_action_queues_unconfirmed_and_failed_messages_again(admin_client):
-    notify_many([message(n) for n in range(3)])
-    Notification.objects.filter(dedupe_key="test:0").update(status=Notification.Status.SENDING)
+    notify_many([message(n) for n in range(4)])
+    long_ago = timezone.now() - STALE_CLAIM - dt.timedelta(minutes=1)
+    Notification.objects.filter(dedupe_key="test:0").update(status=Notification.Status.SENDING, claimed_at=long_ago)
+    Notification.objects.filter(dedupe_key="test:3").update(
+        status=Notification.Status.SENDING, claimed_at=timezone.now()
+    )
     Notification.objects.filter(dedupe_key="test:1").update(status=Notification.Status.FAILED, attempts=MAX_ATTEMPTS)
     Notification.objects.filter(dedupe_key="test:2").update(status=Notification.Status.SENT)
 
@@ -115,4 +126,38 @@ def test_the_admin_action_queues_unconfirmed_and_failed_messages_again(admin_cli
 
     assert response.status_code == 200
     statuses = dict(Notification.objects.values_list("dedupe_key", "status"))
-    assert statuses == {"test:0": "pending", "test:1": "pending", "test:2": "sent"}
+    assert statuses == {"test:0": "pending", "test:1": "pending", "test:2": "sent", "test:3": "sending"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sent_message_is_recorded_even_if_the_database_went_away_meanwhile(monkeypatch):
+    notify_many([message(1)])
+    real_update = QuerySet.update
+    failures = []
+
+    def update_failing_once(self, **fields):
+        if fields.get("status") == Notification.Status.SENT and not failures:
+            failures.append(fields)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_update(self, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", update_failing_once)
+    monkeypatch.setattr(service.time, "sleep", lambda seconds: None)
+
+    assert deliver_pending() == {"sent": 1, "failed": 0}
+    assert failures  # the first write did fail
+    assert Notification.objects.get().status == Notification.Status.SENT
+    assert len(MemoryBackend.outbox) == 1
+
+
+def test_an_outcome_never_overwrites_a_claim_that_is_not_its_own():
+    notify_many([message(1)])
+    claimed = service._claim_next(0)
+    # HQ queued it again meanwhile (the claim had gone stale) and another worker took it.
+    Notification.objects.filter(pk=claimed.pk).update(claimed_at=timezone.now() + dt.timedelta(seconds=5))
+    claimed.status = Notification.Status.SENT
+    claimed.sent_at = timezone.now()
+
+    service._record_outcome(claimed)
+
+    assert Notification.objects.get().status == Notification.Status.SENDING  # the other worker's to write

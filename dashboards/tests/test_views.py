@@ -3,11 +3,11 @@ import io
 import re
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from aftersales.models import RecallCampaign, Ticket
 from aftersales.tests.factories import VehicleFactory, make_ticket
-from core.models import FeedRun, JobRun
+from core.models import FeedRun, JobRun, Notification
 from dashboards.services import daily_metrics_backfill, daily_metrics_snapshot
 from dashboards.tests.conftest import at_risk_ticket, breached_ticket, extra_store
 from stores.models import Role
@@ -141,6 +141,29 @@ def test_hq_sees_only_the_latest_run_of_each_job(hq_client, now):
     runs = hq_client.get("/").context["board"].job_runs
 
     assert newer in runs and older not in runs
+
+
+def test_hq_is_told_of_customer_messages_that_need_a_person(hq_client, now):
+    def message(n, **fields):
+        return Notification.objects.create(
+            channel="sms", recipient="13800000000", body="b", dedupe_key=f"dash-{n}", **fields
+        )
+
+    message(1, status=Notification.Status.SENDING, claimed_at=now - dt.timedelta(hours=1))
+    message(2, status=Notification.Status.SENDING, claimed_at=now)  # its worker may still be at it
+    message(3, status=Notification.Status.FAILED)
+    message(4, status=Notification.Status.FAILED)
+    message(5, status=Notification.Status.SENT)
+
+    with translation.override("en"):
+        body = hq_client.get("/", headers={"Accept-Language": "en"}).content.decode()
+
+    assert "1 handed to the gateway over 10 minutes ago without an answer, 2 failed." in body
+    assert "/admin/core/notification/" in body
+
+
+def test_hq_sees_no_message_warning_when_all_is_delivered(hq_client):
+    assert 'data-testid="messages-to-check"' not in hq_client.get("/").content.decode()
 
 
 @pytest.mark.parametrize("who", ["staff_client", "manager_client", "regional_client", "hq_client"])

@@ -105,6 +105,7 @@ def test_sync_models_creates_the_catalogue(models_feed):
         ({"price_cny": "11.5"}, "price_cny: 11.5 is not a whole number."),
         ({"battery_kwh": "0"}, "battery_kwh: 0 must be greater than 0."),
         ({"battery_kwh": "100000"}, "battery_kwh: 100000: a car's battery is under 100,000 kWh."),
+        ({"battery_kwh": "99999.9996"}, "battery_kwh: 99999.9996: a car's battery is under 100,000 kWh."),
         ({"battery_kwh": "0.0004"}, "battery_kwh: 0.0004: must be at least 0.001 kWh."),
         ({"range_km": "-5"}, "range_km: -5 is below the minimum 1."),
         ({"swappable": "yes"}, "swappable: yes is not 1 or 0."),
