@@ -64,7 +64,19 @@ def test_compiled_catalogue_matches_the_po_file():
     with open(COMMITTED_MO, "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in polib.pofile(str(COMMITTED_PO)):
-        if entry.msgid and not entry.obsolete and not entry.msgid_plural and not entry.msgctxt:
+        if not entry.msgid or entry.obsolete:
+            continue
+        if entry.msgid_plural:  # Chinese has one form: every count reads msgstr[0]
+            for count in (1, 2):
+                got = (
+                    compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, count)
+                    if entry.msgctxt
+                    else compiled.ngettext(entry.msgid, entry.msgid_plural, count)
+                )
+                assert got == entry.msgstr_plural[0], entry.msgid
+        elif entry.msgctxt:
+            assert compiled.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr, entry.msgid
+        else:
             assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid
 
 
