@@ -18,7 +18,6 @@ CSV export of 200,000 rows with peak memory under 200 MB.
 import datetime as dt
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -26,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import time_page  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100"))
@@ -90,11 +92,6 @@ LOAD_SQL = [
     SELECT DISTINCT vehicle_id, store_id FROM aftersales_ticket ON CONFLICT DO NOTHING""",
 ]
 VACUUM = ["VACUUM ANALYZE"]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def pages(number: str) -> list[tuple[str, str, str, float | None]]:
@@ -179,7 +176,7 @@ def main() -> int:
             load_s = time.perf_counter() - started
         clients, number = _setup()
         for label, who, url, target in pages(number):
-            rows.append((label, *_measure(connection, clients[who], url), target))
+            rows.append((label, *time_page(connection, clients[who], url, runs=REQUESTS, warmup=WARMUP), target))
         export = _export(connection)
     finally:
         if old_name is not None:
@@ -189,26 +186,6 @@ def main() -> int:
     (ROOT / "bench" / f"results-aftersales-{vendor}.md").write_text(report, encoding="utf-8")
     pages_ok = all(p95 <= target for _l, _q, _p50, p95, _cpu, target in rows if target)
     return 0 if pages_ok and export["peak_mb"] < 200 else 1
-
-
-def _measure(connection, client, url: str) -> tuple[int, float, float, float]:
-    for _ in range(WARMUP):
-        assert client.get(url).status_code == 200, url
-    queries = [0]
-
-    def count(execute, sql, params, many, context):
-        queries[0] += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        client.get(url)
-    timings, cpu = [], []
-    for _ in range(REQUESTS):
-        begun, begun_cpu = time.perf_counter(), time.process_time()
-        client.get(url)
-        timings.append((time.perf_counter() - begun) * 1000)
-        cpu.append((time.process_time() - begun_cpu) * 1000)
-    return queries[0], statistics.median(timings), percentile(timings, 0.95), percentile(cpu, 0.95)
 
 
 def _export(connection) -> dict:

@@ -27,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import PARTNER_CAPS, SERVICE_CAPS, cluster_centres  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 
 SERVICE_STORES = 3_000
@@ -34,8 +37,6 @@ PARTNER_SHOPS = 40_000
 DUE_VEHICLES = int(os.environ.get("BENCH_DUE_VEHICLES", "100000"))
 NOT_DUE_VEHICLES = DUE_VEHICLES // 5
 TARGET_S = 120.0
-SERVICE_CAPS = "sales|test_drive|delivery|maintenance|repair|battery"
-PARTNER_CAPS = ["maintenance|tyres", "battery|tyres", "bodywork|repair", "maintenance|repair|tyres", "tyres"]
 PROVINCES = [
     "广东省",
     "江苏省",
@@ -48,18 +49,6 @@ PROVINCES = [
     "北京市",
     "新疆维吾尔自治区",
 ]
-
-
-def cluster_centres(rng: random.Random, count: int = 320) -> list[tuple[float, float, float]]:
-    """(lat, lng, weight): cities, most in the populous east, a few in the west; Zipf-like sizes."""
-    centres = []
-    for rank in range(1, count + 1):
-        if rng.random() < 0.75:
-            lat, lng = rng.uniform(21.0, 41.0), rng.uniform(104.0, 122.0)
-        else:
-            lat, lng = rng.uniform(24.0, 50.0), rng.uniform(76.0, 128.0)
-        centres.append((lat, lng, rank**-0.6))
-    return centres
 
 
 def generate(rng: random.Random) -> None:

@@ -24,6 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import PARTNER_CAPS, SERVICE_CAPS, cluster_centres, percentile  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 
 SERVICE_STORES = 3_000
@@ -32,20 +35,6 @@ QUERIES = 400
 WARMUP = 20
 TARGET_P95_MS = 15.0
 CAPABILITY_MIX = ["", "", "maintenance", "test_drive", "tyres"]
-SERVICE_CAPS = "sales|test_drive|delivery|maintenance|repair|battery"
-PARTNER_CAPS = ["maintenance|tyres", "battery|tyres", "bodywork|repair", "maintenance|repair|tyres", "tyres"]
-
-
-def cluster_centres(rng: random.Random, count: int = 320) -> list[tuple[float, float, float]]:
-    """(lat, lng, weight): cities, most in the populous east, a few in the west; Zipf-like sizes."""
-    centres = []
-    for rank in range(1, count + 1):
-        if rng.random() < 0.75:
-            lat, lng = rng.uniform(21.0, 41.0), rng.uniform(104.0, 122.0)
-        else:
-            lat, lng = rng.uniform(24.0, 50.0), rng.uniform(76.0, 128.0)
-        centres.append((lat, lng, rank**-0.6))
-    return centres
 
 
 def generate_stores(rng: random.Random):
@@ -90,11 +79,6 @@ def query_points(rng: random.Random, positions: list[tuple[float, float]]) -> li
         else:
             points.append((rng.uniform(18.0, 54.0), rng.uniform(73.0, 135.0)))
     return points
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def measure(client, points, rng: random.Random) -> dict[str, list[float]]:

@@ -31,6 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import percentile  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.bench_settings")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("HTTPS_ONLY", "0")
@@ -89,11 +92,6 @@ def collect_static() -> None:
 
 
 # ---------------------------------------------------------------- pages
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def main_select(captured: list[dict]) -> str | None:

@@ -11,13 +11,15 @@ test-drive day view and the order list.
 """
 
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import time_page  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
@@ -90,11 +92,6 @@ LOAD_SQL = [
 ]
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
 def pages(vin: str) -> list[tuple[str, str, str, bool]]:
     """(label, user, url, counts toward the target)."""
     return [
@@ -137,33 +134,8 @@ def main() -> int:
         load_s = time.perf_counter() - started
         clients, vin = _setup()
         for label, who, url, counted in pages(vin):
-            client = clients[who]
-            for _ in range(WARMUP):
-                assert client.get(url).status_code == 200, url
-            queries = [0]
-
-            def count(execute, sql, params, many, context, queries=queries):
-                queries[0] += 1
-                return execute(sql, params, many, context)
-
-            with connection.execute_wrapper(count):
-                client.get(url)
-            timings, cpu = [], []
-            for _ in range(REQUESTS):
-                begun, begun_cpu = time.perf_counter(), time.process_time()
-                client.get(url)
-                timings.append((time.perf_counter() - begun) * 1000)
-                cpu.append((time.process_time() - begun_cpu) * 1000)
-            rows.append(
-                (
-                    label,
-                    queries[0],
-                    statistics.median(timings),
-                    percentile(timings, 0.95),
-                    percentile(cpu, 0.95),
-                    counted,
-                )
-            )
+            queries, p50, p95, cpu = time_page(connection, clients[who], url, runs=REQUESTS, warmup=WARMUP)
+            rows.append((label, queries, p50, p95, cpu, counted))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
