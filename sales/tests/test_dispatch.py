@@ -7,7 +7,8 @@ import pytest
 
 from core.models import Notification
 from sales import dispatch
-from sales.models import CarModel, Customer, TestDrive
+from sales.models import Customer, TestDrive
+from sales.tests.factories import CarModelFactory
 from stores.models import SlotLoad, Store
 from stores.tests.factories import StoreFactory
 
@@ -24,15 +25,7 @@ def km_east(km: float) -> float:
 
 @pytest.fixture
 def model(db):
-    return CarModel.objects.create(
-        code="GC-S7",
-        name="好车 S7",
-        price_cny=229000,
-        battery_kwh=75,
-        range_km=600,
-        service_months=12,
-        service_km=20000,
-    )
+    return CarModelFactory(code="GC-S7", service_months=12, service_km=20_000)
 
 
 def make_request(model, n: int = 1, slot: dt.datetime = SLOT) -> TestDrive:

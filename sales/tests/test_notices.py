@@ -7,21 +7,13 @@ from django.utils import timezone
 
 from aftersales.services import reminders
 from core.models import Notification
-from sales.models import CarModel
 from sales.services.testdrives import test_drive_book
+from sales.tests.factories import CarModelFactory
 
 
 @pytest.fixture
 def model(db):
-    return CarModel.objects.create(
-        code="GC-S7",
-        name="好车 S7",
-        price_cny=229000,
-        battery_kwh=75,
-        range_km=600,
-        service_months=12,
-        service_km=20000,
-    )
+    return CarModelFactory(code="GC-S7", service_months=12, service_km=20_000)
 
 
 def test_booking_at_a_store_is_confirmed_once_and_reminded_the_day_before(model, store):

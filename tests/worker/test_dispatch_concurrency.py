@@ -7,7 +7,8 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from sales.models import CarModel, Customer, TestDrive
+from sales.models import Customer, TestDrive
+from sales.tests.factories import CarModelFactory
 from stores.models import SlotLoad, Store
 from tests.worker.procs import needs_postgres, process_env, start_run_job
 
@@ -41,15 +42,7 @@ def _network_and_requests():
     ]
     stores[7].opens_minute, stores[7].closes_minute = 19 * 60, 23 * 60
     Store.objects.bulk_create(stores)
-    model = CarModel.objects.create(
-        code="GC-S7",
-        name="好车 S7",
-        price_cny=229000,
-        battery_kwh=75,
-        range_km=600,
-        service_months=12,
-        service_km=20000,
-    )
+    model = CarModelFactory(code="GC-S7", service_months=12, service_km=20_000)
     customers = Customer.objects.bulk_create([Customer(name=f"客户{n}", phone=f"138{n:08d}") for n in range(REQUESTS)])
     tomorrow = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
     TestDrive.objects.bulk_create(

@@ -15,7 +15,8 @@ from django.db.models import Count
 from aftersales.models import Ticket
 from aftersales.services import schedule_run
 from core.models import Notification
-from sales.models import CarModel, Customer, Vehicle
+from sales.models import Customer, Vehicle
+from sales.tests.factories import CarModelFactory
 from stores.models import SlotLoad, Store
 from tests.worker.procs import ROOT, needs_postgres, needs_redis, process_env, start_worker, stop
 
@@ -42,15 +43,7 @@ def _network_and_fleet(vehicles: int = VEHICLES) -> list[int]:
         )
         for i in range(36)
     )
-    model = CarModel.objects.create(
-        code="GC-S7",
-        name="好车 S7",
-        price_cny=229000,
-        battery_kwh=75,
-        range_km=600,
-        service_months=12,
-        service_km=20000,
-    )
+    model = CarModelFactory(code="GC-S7", service_months=12, service_km=20_000)
     owners = Customer.objects.bulk_create(Customer(name=f"车主{n}", phone=f"137{n:08d}") for n in range(vehicles))
     Vehicle.objects.bulk_create(
         Vehicle(
