@@ -77,39 +77,51 @@ def dispatch_loop() -> None:
     from core.jobs import run_job
 
     rng = random.Random()
+    call_centre = CallCentre()
     while True:
-        request_by_position(rng, REQUESTS_PER_RUN)
+        call_centre.request_by_position(rng, REQUESTS_PER_RUN)
         run_job("dispatch_test_drives", triggered_by="bench")
         time.sleep(1)
 
 
-def request_by_position(rng, count: int) -> None:
-    """What the call centre enters between two runs: requests with a position near a busy store."""
-    import datetime as dt
+class CallCentre:
+    """What the call centre enters between two runs: requests with a position near a busy store.
 
-    from django.core.exceptions import ValidationError
-    from django.utils import timezone
+    Who enters them, near which stores and for which models is looked up once, not every run.
+    """
 
-    from sales.models import CarModel
-    from sales.services.testdrives import BookingRefused, test_drive_book
-    from stores.models import Membership, Role, Store
+    def __init__(self) -> None:
+        from sales.models import CarModel
+        from stores.models import Membership, Role, Store
 
-    hq = Membership.objects.filter(role=Role.HQ).select_related("user").first()
-    stores = list(Store.objects.filter(memberships__user__username__startswith="bench-load-").values("lat", "lng"))
-    models = list(CarModel.objects.all()[:2])
-    if hq is None or not stores or not models:
-        return
-    today = timezone.localdate()
-    for _ in range(count):
-        near = rng.choice(stores)
-        day = today + dt.timedelta(days=rng.randint(2, 20))
-        slot = timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(10, 16))))
-        with contextlib.suppress(BookingRefused, ValidationError):
-            test_drive_book(
-                user=hq.user, customer_name="压测来电", customer_phone=f"137{rng.randint(0, 99_999_999):08d}",
-                model=rng.choice(models), slot_start=slot,
-                lat=near["lat"] + rng.uniform(-0.05, 0.05), lng=near["lng"] + rng.uniform(-0.05, 0.05),
-            )  # fmt: skip
+        hq = Membership.objects.filter(role=Role.HQ).select_related("user").first()
+        self.user = hq.user if hq else None
+        self.stores = list(
+            Store.objects.filter(memberships__user__username__startswith="bench-load-").values("lat", "lng")
+        )
+        self.models = list(CarModel.objects.all()[:2])
+
+    def request_by_position(self, rng, count: int) -> None:
+        import datetime as dt
+
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        from sales.services.testdrives import BookingRefused, test_drive_book
+
+        if self.user is None or not self.stores or not self.models:
+            return
+        today = timezone.localdate()
+        for _ in range(count):
+            near = rng.choice(self.stores)
+            day = today + dt.timedelta(days=rng.randint(2, 20))
+            slot = timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(10, 16))))
+            with contextlib.suppress(BookingRefused, ValidationError):
+                test_drive_book(
+                    user=self.user, customer_name="压测来电", customer_phone=f"137{rng.randint(0, 99_999_999):08d}",
+                    model=rng.choice(self.models), slot_start=slot,
+                    lat=near["lat"] + rng.uniform(-0.05, 0.05), lng=near["lng"] + rng.uniform(-0.05, 0.05),
+                )  # fmt: skip
 
 
 def warm_up(host: str, users: list[dict]) -> None:

@@ -257,7 +257,9 @@ def starting_radius(grid: dict[tuple[int, int], int], lat: float, lng: float, li
     """(first radius to search, a radius certain to hold fewer than `limit` rows), in km.
 
     Rings of cells are added around the point's cell until they hold `limit` rows; the circle
-    that fits inside the rings before that one holds fewer, so no search need look closer.
+    that fits inside the rings before that one holds fewer, so no search need look closer. Cells
+    are not wrapped across the antimeridian: rings that reach it give a guess, not a bound, which
+    only steers the first radius (the network lies between 73 and 135 degrees east).
     """
     if not grid:
         return INITIAL_RADIUS_KM, 0.0
