@@ -17,7 +17,7 @@ ROLES = [Role.STAFF, Role.MANAGER, Role.REGIONAL, Role.HQ]
 MANAGER_ONLY = {(S.NEW, S.CANCELLED), (S.ASSIGNED, S.CANCELLED), (S.IN_PROGRESS, S.CANCELLED),
                 (S.WAITING_PARTS, S.CANCELLED), (S.RESOLVED, S.CLOSED), (S.RESOLVED, S.IN_PROGRESS),
                 (S.CLOSED, S.IN_PROGRESS)}  # fmt: skip
-ALLOWED = {(a, b) for a, edges in Ticket.TRANSITIONS.items() for b in edges}
+ALLOWED = {(t.source, t.target) for t in Ticket.MACHINE.transitions}
 
 
 def _user(role, store):
