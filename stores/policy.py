@@ -89,7 +89,6 @@ class Action:
 
 
 ANY_ROLE = gettext_lazy("You have no role in the portal.")
-MANAGERS = gettext_lazy("Only a manager or above may do this.")
 HQ_ONLY = gettext_lazy("Only HQ may do this.")
 NOT_OPEN = gettext_lazy("A finished ticket cannot be assigned.")
 
