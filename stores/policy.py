@@ -194,7 +194,7 @@ def require_move(user, machine, obj, key: str):
     move = machine.find(obj.status, key)
     if move is None:
         raise ValidationError(
-            _("A %(record)s that is %(current)s cannot become %(target)s.")
+            _("This %(record)s is %(current)s: it cannot become %(target)s.")
             % {"record": obj._meta.verbose_name, "current": obj.get_status_display(), "target": _label(obj, key)}
         )
     require(user, move.who, obj)

@@ -424,7 +424,7 @@ def test_bulk_answers_with_one_summary_naming_what_was_skipped_and_why(manager_c
     response = manager_client.post(BULK, {"ids": ids, "action": "status", "to_status": "waiting_parts"}, follow=True)
     notes = [str(m) for m in response.context["messages"]]
     assert len(notes) == 1
-    assert notes[0].startswith("3 tickets changed. 22 skipped: A ticket that is New cannot become Waiting for parts")
+    assert notes[0].startswith("3 tickets changed. 22 skipped: This ticket is New: it cannot become Waiting for parts")
     assert "and 17 more" in notes[0]
     assert Ticket.objects.filter(status="waiting_parts").count() == 3
 
