@@ -12,7 +12,7 @@ from aftersales.models import Kind, Priority, RecallCampaign, Ticket
 from aftersales.services import sla
 from sales.models import CarModel, Vehicle
 from sales.vin import normalise_vin
-from stores.access import stores_visible_to
+from stores.forms import StoreInReachMixin, store_code_field
 from stores.phones import normalise_mobile
 
 SORTS = {
@@ -88,7 +88,7 @@ def day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-class TicketCreateForm(forms.Form):
+class TicketCreateForm(StoreInReachMixin, forms.Form):
     """CONTRACT 5: fields vin, kind, priority, summary, description (+ store for HQ, regional)."""
 
     vin = forms.CharField(label=_("VIN"), max_length=40)
@@ -96,7 +96,7 @@ class TicketCreateForm(forms.Form):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.P3)
     summary = forms.CharField(label=_("Summary"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    store = forms.CharField(label=_("Store code"), max_length=20, help_text=_("The store that takes the ticket."))
+    store = store_code_field(help_text=_("The store that takes the ticket."))
 
     def __init__(self, *args, user, own_store=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,13 +111,6 @@ class TicketCreateForm(forms.Form):
         if vehicle is None:
             raise ValidationError(_("No vehicle with VIN %(vin)s is known."), params={"vin": vin})
         return vehicle
-
-    def clean_store(self):
-        code = self.cleaned_data["store"].strip().upper()
-        store = stores_visible_to(self.user).filter(code=code).first()
-        if store is None:
-            raise ValidationError(_("No store %(code)s in your reach."), params={"code": code})
-        return store
 
     def target_store(self):
         return self.own_store if self.own_store is not None else self.cleaned_data.get("store")
@@ -247,10 +240,10 @@ def search_q(value: str):
     return Q(vehicle__vin=term)
 
 
-class StoreSlotForm(forms.Form):
+class StoreSlotForm(StoreInReachMixin, forms.Form):
     """Book unassigned work by hand: a store (by code, within the user's reach) and an hour slot."""
 
-    store = forms.CharField(label=_("Store code"), max_length=20)
+    store = store_code_field()
     slot = forms.DateTimeField(
         label=_("Slot"),
         input_formats=["%Y-%m-%d %H:%M"],
@@ -260,10 +253,3 @@ class StoreSlotForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-
-    def clean_store(self):
-        code = self.cleaned_data["store"].strip().upper()
-        store = stores_visible_to(self.user).filter(code=code).first()
-        if store is None:
-            raise ValidationError(_("No store %(code)s in your reach.") % {"code": code})
-        return store
