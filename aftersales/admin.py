@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.access import tickets_visible_to
-from aftersales.forms import search_q
 from aftersales.models import Attachment, RecallCampaign, SlaPolicy, Ticket, TicketEvent
+from aftersales.selectors import search_q
 from core.admin_shapes import ReadOnlyInline, ReadOnlyMixin
 from core.paginators import EstimatedCountPaginator
 from stores.access import is_hq

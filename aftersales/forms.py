@@ -13,7 +13,6 @@ from aftersales.services import sla
 from sales.models import CarModel, Vehicle
 from sales.vin import normalise_vin
 from stores.forms import StoreInReachMixin, store_code_field
-from stores.phones import normalise_mobile
 
 SORTS = {
     "due": ("due_at", "id"),
@@ -189,55 +188,6 @@ class RecallCampaignForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].queryset = CarModel.objects.order_by("code")
-
-    def clean_vin_from(self) -> str:
-        value = self.cleaned_data["vin_from"]
-        return normalise_vin(value) if value else ""
-
-    def clean_vin_to(self) -> str:
-        value = self.cleaned_data["vin_to"]
-        return normalise_vin(value) if value else ""
-
-    def clean_vin_list(self):
-        upload = self.cleaned_data.get("vin_list")
-        if upload and getattr(upload, "size", 0) > 20 * 2**20:
-            raise ValidationError(_("A VIN list has at most 20 MB."))
-        return upload
-
-    def clean(self):
-        cleaned = super().clean()
-        has_list = bool(cleaned.get("vin_list"))
-        has_range = bool(cleaned.get("vin_from") or cleaned.get("vin_to"))
-        if has_list == has_range:
-            raise ValidationError(_("Give either a VIN list (CSV) or a VIN range, not both and not neither."))
-        if has_range:
-            if not (cleaned.get("vin_from") and cleaned.get("vin_to")):
-                raise ValidationError(_("A VIN range needs both its first and its last VIN."))
-            if cleaned["vin_from"] > cleaned["vin_to"]:
-                raise ValidationError(_("The first VIN of the range comes after the last."))
-        return cleaned
-
-
-def search_q(value: str):
-    """Which column a search term names, by its shape: a ticket number, a VIN or a mobile."""
-    from django.db.models import Q
-
-    term = value.strip().upper().replace(" ", "")
-    if not term:
-        return None
-    if term.startswith("AS-"):
-        return Q(number=term)
-    if len(term) == 17:
-        return Q(vehicle__vin=term)
-    try:
-        return Q(customer__phone=normalise_mobile(term))
-    except ValidationError:
-        pass
-    # A ticket number typed without its prefix: this year's or last year's (exact, indexed).
-    if term.isdigit() and len(term) <= 7:
-        year = timezone.localdate().year
-        return Q(number__in=[f"AS-{y}-{int(term):07d}" for y in (year, year - 1)])
-    return Q(vehicle__vin=term)
 
 
 class StoreSlotForm(StoreInReachMixin, forms.Form):

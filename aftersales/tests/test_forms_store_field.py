@@ -3,13 +3,19 @@
 import pytest
 
 from aftersales.forms import StoreSlotForm, TicketCreateForm
-from sales.forms import OrderCreateForm, TestDriveBookingForm, TestDriveFilterForm
+from sales import forms as sales_forms
 from stores.models import Role
 from stores.tests.factories import StoreFactory, make_user
 
 pytestmark = pytest.mark.usefixtures("english")
 
-FORMS = [TestDriveBookingForm, TestDriveFilterForm, OrderCreateForm, TicketCreateForm, StoreSlotForm]
+FORMS = [
+    sales_forms.TestDriveBookingForm,
+    sales_forms.TestDriveFilterForm,
+    sales_forms.OrderCreateForm,
+    TicketCreateForm,
+    StoreSlotForm,
+]
 
 
 @pytest.fixture

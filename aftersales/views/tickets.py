@@ -1,7 +1,6 @@
 """The ticket queue, the create form, the ticket page and its actions, bulk actions, the export."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
@@ -25,10 +24,10 @@ from aftersales.forms import (
     TransitionForm,
 )
 from aftersales.models import Kind, Ticket
-from aftersales.paging import paginate
 from aftersales.services import sla
 from aftersales.services import tickets as services
 from aftersales.services.attachments import attachment_add
+from aftersales.paging import paginate
 from sales.access import sees_full_phone_in_lists
 from stores.access import membership_of, role_of
 from stores.models import Role
@@ -194,18 +193,6 @@ def ticket_comment(request, number: str):
     return _act(request, number, act)
 
 
-def _store_member(ticket: Ticket, username: str):
-    """A user of the ticket's store by username (None for an empty name)."""
-    if not username:
-        return None
-    user = (
-        get_user_model().objects.filter(username=username, membership__store_id=ticket.store_id, is_active=True).first()
-    )
-    if user is None or ticket.store_id is None:
-        raise ValidationError(_("%(user)s does not work at the ticket's store.") % {"user": username})
-    return user
-
-
 @require_POST
 def ticket_assign(request, number: str):
     form = AssignForm(request.POST)
@@ -214,7 +201,7 @@ def ticket_assign(request, number: str):
         if not form.is_valid():
             raise ValidationError(_("Name a user."))
         name = form.cleaned_data["assignee"].strip()
-        assignee = request.user if name == "me" else _store_member(ticket, name)
+        assignee = request.user if name == "me" else selectors.store_member(ticket=ticket, username=name)
         services.ticket_assign(ticket=ticket, assignee=assignee, actor=request.user)
 
     return _act(request, number, act)
@@ -329,7 +316,7 @@ def ticket_bulk(request):
 def _bulk_one(request, form: BulkForm, ticket: Ticket) -> None:
     if form.cleaned_data["action"] == "assign":
         name = form.cleaned_data["assignee"].strip()
-        assignee = request.user if name == "me" else _store_member(ticket, name)
+        assignee = request.user if name == "me" else selectors.store_member(ticket=ticket, username=name)
         services.ticket_assign(ticket=ticket, assignee=assignee, actor=request.user)
     else:
         services.ticket_transition(ticket=ticket, to_status=form.cleaned_data["to_status"], actor=request.user)
