@@ -14,7 +14,7 @@ from aftersales import selectors
 from aftersales.forms import RecallCampaignForm
 from aftersales.services.recalls import recall_campaign_create, recall_progress
 from aftersales.tasks import launch_recall
-from aftersales.paging import paginate
+from core.paginators import paginate
 from stores.access import is_hq
 
 logger = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from aftersales.models import Kind, Ticket
 from aftersales.services import sla
 from aftersales.services import tickets as services
 from aftersales.services.attachments import attachment_add
-from aftersales.paging import paginate
+from core.paginators import paginate
 from sales.access import sees_full_phone_in_lists
 from stores.access import membership_of, role_of
 from stores.models import Role

@@ -12,7 +12,7 @@ from aftersales import selectors
 from aftersales.forms import StoreSlotForm
 from aftersales.models import Ticket
 from aftersales.services.dispatch import ticket_assign_store
-from aftersales.paging import paginate
+from core.paginators import paginate
 from stores.access import get_visible_or_404, provinces_visible_to, role_of
 from stores.models import Role
 
