@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_shapes import ReadOnlyAdmin, ReadOnlyInline
 from core.paginators import EstimatedCountPaginator
 from stores.access import scope_by_store
 from stores.phones import normalise_mobile
@@ -101,15 +102,10 @@ class MileageCorrectionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MileageCorrectionInline(admin.TabularInline):
+class MileageCorrectionInline(ReadOnlyInline):
     model = MileageCorrection
-    extra = 0
-    can_delete = False
     fields = ("corrected_at", "old_km", "new_km", "reason", "corrected_by")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Vehicle)
@@ -243,17 +239,6 @@ class TestDriveAdmin(ExactSearchMixin, PolicyEditAdmin):
         return test_drives_visible_to(request.user, super().get_queryset(request))
 
     exact_lookups = [("customer__phone", normalise_mobile)]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(PhoneView)

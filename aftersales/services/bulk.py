@@ -8,13 +8,13 @@ go through. The caller has already scoped the tickets to the actor's reach (stor
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from aftersales import selectors
 from aftersales.models import Ticket
 from aftersales.services.tickets import ticket_assign, ticket_transition
 
@@ -52,15 +52,7 @@ def assignee_by_name(*, ticket: Ticket, name: str, actor) -> AbstractBaseUser | 
     """The user named in an assignee field: "me" is the actor, "" nobody; else an active member
     of the ticket's store (ValidationError otherwise)."""
     name = (name or "").strip()
-    if name == "me":
-        return actor
-    if not name:
-        return None
-    users = get_user_model().objects.filter(username=name, membership__store_id=ticket.store_id, is_active=True)
-    user = users.first() if ticket.store_id is not None else None
-    if user is None:
-        raise ValidationError(_("%(user)s does not work at the ticket's store.") % {"user": name})
-    return user
+    return actor if name == "me" else selectors.store_member(ticket=ticket, username=name)
 
 
 @transaction.atomic

@@ -13,14 +13,15 @@ import io
 from collections.abc import Iterable, Iterator
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
-from aftersales.models import Kind, Priority, RecallCampaign, Ticket
+from aftersales.models import Kind, Priority, RecallCampaign, Ticket, vin_range_key
 from aftersales.services.tickets import ticket_create
-from sales.models import Vehicle
+from sales.models import CarModel, Vehicle
 from sales.vin import normalise_vin
 from stores.geo import nearest
 from stores.models import Store
@@ -63,12 +64,8 @@ def affected_vehicles(campaign: RecallCampaign) -> QuerySet[Vehicle]:
     # A production range: compared without the check digit (position 9), which is not ordered.
     key = Concat(Substr("vin", 1, 8), Substr("vin", 10, 8))
     return qs.annotate(range_key=key).filter(
-        range_key__gte=range_key(campaign.vin_from), range_key__lte=range_key(campaign.vin_to)
+        range_key__gte=vin_range_key(campaign.vin_from), range_key__lte=vin_range_key(campaign.vin_to)
     )
-
-
-def range_key(vin: str) -> str:
-    return vin[:8] + vin[9:]
 
 
 class _StorePicker:
@@ -94,6 +91,27 @@ class _StorePicker:
             found = nearest(self.service_stores, home.lat, home.lng, limit=1)
             self._nearest[vehicle.store_id] = self._store(found[0][0]) if found else None
         return self._nearest[vehicle.store_id]
+
+
+@transaction.atomic
+def recall_campaign_create(
+    *,
+    code: str,
+    title: str,
+    model: CarModel,
+    description: str = "",
+    vin_list: File | None = None,
+    vin_from: str = "",
+    vin_to: str = "",
+) -> RecallCampaign:
+    """A draft campaign, checked by the model's rules (the admin applies the same) before saving."""
+    campaign = RecallCampaign(
+        code=code, title=title, description=description, model=model,
+        vin_list=vin_list or "", vin_from=vin_from, vin_to=vin_to,
+    )  # fmt: skip
+    campaign.full_clean()
+    campaign.save()
+    return campaign
 
 
 def recall_launch(*, campaign: RecallCampaign, actor) -> dict[str, int]:

@@ -23,10 +23,10 @@ from aftersales.forms import (
     TransitionForm,
 )
 from aftersales.models import Kind, Ticket
-from aftersales.paging import paginate
 from aftersales.services import bulk, sla
 from aftersales.services import tickets as services
 from aftersales.services.attachments import attachment_add
+from core.paginators import paginate
 from sales.access import sees_full_phone_in_lists
 from stores.access import membership_of, role_of
 from stores.models import Role

@@ -8,34 +8,28 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from aftersales.access import get_ticket_or_404, tickets_visible_to
+from aftersales import selectors
 from aftersales.forms import StoreSlotForm
 from aftersales.models import Ticket
-from aftersales.paging import paginate
 from aftersales.services.dispatch import ticket_assign_store
-from stores.access import provinces_visible_to
+from core.paginators import paginate
+from stores.access import get_visible_or_404, provinces_visible_to
 from stores.policy import can
 
 
-def unassigned_queue(user):
-    """Open work without a store that this user may place; 404 for users who place none (stores.policy)."""
+def _places_storeless_work_or_404(user) -> None:
+    """Only the roles that place store-less work (stores.policy) have this page."""
     if not can(user, "ticket.place_unassigned"):
         raise Http404
-    return tickets_visible_to(user).filter(store__isnull=True, status__in=Ticket.OPEN_STATUSES)
 
 
 @require_GET
 def unassigned_list(request):
-    queryset = unassigned_queue(request.user)
+    _places_storeless_work_or_404(request.user)
     provinces = provinces_visible_to(request.user)
     province = request.GET.get("province", "")
-    if province:
-        queryset = queryset.filter(province=province)
-    page = paginate(
-        queryset.order_by("due_at", "id"),
-        request.GET.get("page"),
-        rows=Ticket.objects.select_related("vehicle__model", "customer"),
-    )
+    queryset = selectors.unassigned_tickets(user=request.user, province=province)
+    page = paginate(queryset, request.GET.get("page"), rows=selectors.unassigned_rows())
     # The province filter swaps only the results (htmx); the plain form reloads the page.
     partial = request.htmx and request.htmx.target == "unassigned-results"
     return render(
@@ -54,7 +48,9 @@ def unassigned_list(request):
 
 @require_POST
 def unassigned_assign(request, number: str):
-    ticket = get_ticket_or_404(request.user, number, unassigned_queue(request.user).select_related("vehicle__model"))
+    _places_storeless_work_or_404(request.user)
+    queryset = selectors.unassigned_tickets(user=request.user).select_related("vehicle__model")
+    ticket = get_visible_or_404(queryset, number=number)
     form = StoreSlotForm(request.POST, user=request.user, prefix=ticket.number)
     booked = False
     if form.is_valid():

@@ -11,7 +11,7 @@ from .. import selectors, services
 from ..access import orders_visible_to, sees_full_phone_in_lists
 from ..forms import OrderCreateForm, OrderFilterForm
 from ..models import Order
-from ..paging import page_of
+from . import list_page
 
 
 def _log_list_phones(request, orders, full_phones: bool) -> None:
@@ -26,7 +26,7 @@ def order_list(request):
     status = query = ""
     if form.is_bound and form.is_valid():
         status, query = form.cleaned_data["status"], form.cleaned_data["q"]
-    page = page_of(selectors.order_list(user=request.user, status=status, query=query), request.GET.get("page"))
+    page = list_page(selectors.order_list(user=request.user, status=status, query=query), request)
     full_phones = sees_full_phone_in_lists(request.user)
     _log_list_phones(request, page, full_phones)
     return render(
@@ -37,7 +37,7 @@ def order_list(request):
 
 
 def delivery_list(request):
-    page = page_of(selectors.upcoming_deliveries(user=request.user), request.GET.get("page"))
+    page = list_page(selectors.upcoming_deliveries(user=request.user), request)
     full_phones = sees_full_phone_in_lists(request.user)
     _log_list_phones(request, page, full_phones)
     return render(request, "sales/delivery_list.html", {"page_obj": page, "full_phones": full_phones})

@@ -12,8 +12,8 @@ from stores.access import get_visible_or_404, membership_of, stores_visible_to
 from .. import selectors, services
 from ..access import sees_full_phone_in_lists, test_drives_visible_to
 from ..forms import TestDriveBookingForm, TestDriveFilterForm
-from ..paging import page_of
 from ..services.testdrives import allowed_actions
+from . import list_page
 
 
 def _own_store(user):
@@ -29,7 +29,7 @@ def testdrive_list(request):
     elif form.is_bound:
         period = form.cleaned_data.get("period") or "upcoming"
     queryset = selectors.test_drive_list(user=request.user, period=period, status=status, store=store)
-    page = page_of(queryset if not form.errors else queryset.none(), request.GET.get("page"))
+    page = list_page(queryset if not form.errors else queryset.none(), request)
     full_phones = sees_full_phone_in_lists(request.user)
     if full_phones:
         services.phone_views_record(
