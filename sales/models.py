@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.redact import mask_mobile
 from stores.models import Store
 
 
@@ -62,8 +63,8 @@ def placeholder_name(phone: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """`138****5678`: what staff below manager see in lists."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else phone
+    """`138****5678`: what staff below manager see in lists (the one mask, also used in logs)."""
+    return mask_mobile(phone)
 
 
 class Vehicle(TimeStampedModel):
