@@ -148,8 +148,14 @@ def upcoming_deliveries(*, user) -> QuerySet[Order]:
     )
 
 
-def vehicle_orders(vehicle: Vehicle) -> list[Order]:
-    return list(vehicle.orders.select_related("customer", "store", "model").order_by("-created_at"))
+def vehicle_orders(*, user, vehicle: Vehicle) -> list[Order]:
+    """The vehicle's orders the user may see: a store serving a car from elsewhere sees none of
+    the selling store's orders (nor their customers)."""
+    return list(
+        orders_visible_to(user, vehicle.orders.all())
+        .select_related("customer", "store", "model")
+        .order_by("-created_at")
+    )
 
 
 def vehicle_demo_drives(vehicle: Vehicle, *, limit: int = 50) -> list[TestDrive]:
