@@ -55,6 +55,16 @@ class Customer(TimeStampedModel):
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
 
+    @property
+    def shown_phone(self) -> str:
+        """The number as the page may show it: masked unless sales.services.reveal_phones
+        revealed it (and logged that it did). Templates show customers' numbers only this way."""
+        return self.__dict__.get("_shown_phone") or self.masked_phone
+
+    def reveal_phone(self, number: str) -> None:
+        """Called by sales.services.phones only: what `shown_phone` gives on this page."""
+        self._shown_phone = number
+
 
 def placeholder_name(phone: str) -> str:
     """The name of a customer known only by number: the masked number, so that a list showing

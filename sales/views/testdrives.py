@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from stores.access import get_visible_or_404, membership_of, stores_visible_to
 
 from .. import selectors, services
-from ..access import sees_full_phone_in_lists, test_drives_visible_to
+from ..access import test_drives_visible_to
 from ..forms import TestDriveBookingForm, TestDriveFilterForm
 from ..paging import page_of
 from ..services.testdrives import allowed_actions
@@ -30,11 +30,9 @@ def testdrive_list(request):
         period = form.cleaned_data.get("period") or "upcoming"
     queryset = selectors.test_drive_list(user=request.user, period=period, status=status, store=store)
     page = page_of(queryset if not form.errors else queryset.none(), request.GET.get("page"))
-    full_phones = sees_full_phone_in_lists(request.user)
-    if full_phones:
-        services.phone_views_record(
-            user=request.user, customers=[d.customer for d in page], path=request.get_full_path()
-        )
+    services.reveal_phones(
+        user=request.user, customers=[d.customer for d in page], path=request.get_full_path(), listing=True
+    )
     return render(
         request,
         "sales/testdrive_list.html",
@@ -42,7 +40,6 @@ def testdrive_list(request):
             "form": form,
             "page_obj": page,
             "period": period,
-            "full_phones": full_phones,
             "own_store": _own_store(request.user),
         },
     )
@@ -63,13 +60,12 @@ def testdrive_day(request):
     except ValueError:
         day = timezone.localdate()
     slots = selectors.test_drive_day(user=request.user, store=store, day=day)
-    full_phones = sees_full_phone_in_lists(request.user)
-    if full_phones:
-        services.phone_views_record(
-            user=request.user,
-            customers=[d.customer for s in slots for d in s.drives],
-            path=request.get_full_path(),
-        )
+    services.reveal_phones(
+        user=request.user,
+        customers=[d.customer for s in slots for d in s.drives],
+        path=request.get_full_path(),
+        listing=True,
+    )
     monday = day - dt.timedelta(days=day.weekday())
     return render(
         request,
@@ -82,7 +78,6 @@ def testdrive_day(request):
             "week": [monday + dt.timedelta(days=i) for i in range(7)],
             "previous_day": day - dt.timedelta(days=1),
             "next_day": day + dt.timedelta(days=1),
-            "full_phones": full_phones,
             "free_total": sum(s.free for s in slots),
             "drive_total": sum(len(s.drives) for s in slots),
         },
@@ -152,7 +147,7 @@ def testdrive_detail(request, pk: int):
         if not request.htmx:
             return redirect(test_drive)
         test_drive = get_visible_or_404(queryset, pk=pk)
-    services.phone_views_record(user=request.user, customers=[test_drive.customer], path=request.path)
+    services.reveal_phones(user=request.user, customers=[test_drive.customer], path=request.path, listing=False)
     context = {"test_drive": test_drive, "actions": allowed_actions(test_drive)}
     template = "sales/partials/testdrive_status.html" if request.htmx else "sales/testdrive_detail.html"
     return render(request, template, context)
