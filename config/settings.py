@@ -183,6 +183,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@goodcar.example")
 # Notifications to customers and staff: the outbox is delivered through this backend.
 NOTIFICATION_BACKEND = env("NOTIFICATION_BACKEND", default="core.notifications.backends.ConsoleBackend")
 NOTIFICATION_FILE_PATH = env.path("NOTIFICATION_FILE_PATH", default=BASE_DIR / "notifications.log")
+# Test-drive booking confirmations one mobile number gets per local day; beyond it none is queued.
+TESTDRIVE_SMS_PER_DAY = env.int("TESTDRIVE_SMS_PER_DAY", default=3)
 
 # Security. With DEBUG on (demo, tests), the HTTPS-only settings are off (CONTRACT section 2).
 HTTPS_ONLY = env.bool("HTTPS_ONLY", default=not DEBUG)

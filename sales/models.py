@@ -232,6 +232,8 @@ class TestDrive(TimeStampedModel):
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="test_drives", verbose_name=_("customer")
     )
+    # The name typed for this booking: what its pages show, never the name on record (CONTRACT 5).
+    customer_name = models.CharField(_("name given for the booking"), max_length=100, blank=True)
     model = models.ForeignKey(CarModel, on_delete=models.PROTECT, related_name="test_drives", verbose_name=_("model"))
     # Null while a request entered with the customer's position waits for the dispatcher.
     store = models.ForeignKey(
@@ -281,10 +283,15 @@ class TestDrive(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer} {self.slot_start:%Y-%m-%d %H:%M}"
+        return f"{self.booked_name} {self.slot_start:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
         return reverse("sales:testdrive_detail", kwargs={"pk": self.pk})
+
+    @property
+    def booked_name(self) -> str:
+        """The name given for this booking (rows seeded without one: the customer's)."""
+        return self.customer_name or self.customer.name
 
 
 class PhoneView(models.Model):

@@ -39,7 +39,7 @@ def period_bounds(period: str, *, today: dt.date | None = None) -> tuple[dt.date
 
 # The columns list rows show: fewer columns to read and fewer objects to build on a 50-row page.
 TEST_DRIVE_ROW = (
-    "id", "slot_start", "status", "store_id", "customer_id", "model_id", "demo_vehicle_id",
+    "id", "slot_start", "status", "store_id", "customer_id", "customer_name", "model_id", "demo_vehicle_id",
     "customer__name", "customer__phone", "model__code", "store__code",
 )  # fmt: skip
 ORDER_ROW = (

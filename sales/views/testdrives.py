@@ -1,10 +1,12 @@
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from stores.access import get_visible_or_404, membership_of, stores_visible_to
@@ -111,6 +113,7 @@ def testdrive_new(request):
             else:
                 if result.created:
                     messages.success(request, _("Test drive booked."))
+                    _say_if_no_sms(request, result)
                 else:
                     messages.info(request, _("This booking already exists: nothing new was booked."))
                 return redirect(result.test_drive)
@@ -127,6 +130,17 @@ def testdrive_new(request):
             "last_day": services.testdrives.last_bookable_day(),
         },
     )
+
+
+def _say_if_no_sms(request, result: services.BookingResult) -> None:
+    if result.sms_sent is False:
+        limit = settings.TESTDRIVE_SMS_PER_DAY
+        text = ngettext(
+            "No SMS was sent to the customer: this number has had its %(count)d booking message today.",
+            "No SMS was sent to the customer: this number has had its %(count)d booking messages today.",
+            limit,
+        )
+        messages.warning(request, text % {"count": limit})
 
 
 @require_http_methods(["GET", "POST"])
