@@ -76,3 +76,17 @@ def test_the_export_masked_for_staff_logs_nothing(staff_client, store):
     body = b"".join(staff_client.get(LIST, {"format": "csv"}).streaming_content).decode("utf-8")
     assert "****" in body
     assert not PhoneView.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_export_logs_while_streaming_outside_any_transaction(client, manager_user, store, monkeypatch):
+    """As in production: the rows stream (a server-side cursor on PostgreSQL) after the view
+    returned, and each chunk's log commits on its own between fetches."""
+    monkeypatch.setattr(export, "CHUNK", 2)
+    tickets = [make_ticket(store=store) for _ in range(3)]
+    client.force_login(manager_user)
+    response = client.get(LIST, {"format": "csv"})
+    assert not PhoneView.objects.exists()  # nothing is shown, or logged, before it is streamed
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert all(t.customer.phone in body for t in tickets)
+    assert PhoneView.objects.filter(user=manager_user).count() == 3
