@@ -60,3 +60,20 @@ def test_every_log_line_through_the_configured_handler_is_redacted():
 def test_a_notification_names_its_recipient_masked_in_admin_history():
     note = Notification(channel="sms", recipient="13912340001", subject="试驾预约", body="x")
     assert "139****0001" in str(note) and "13912340001" not in str(note)
+
+
+def test_a_celery_workers_own_log_handlers_mask_numbers_too():
+    from celery.signals import after_setup_logger, after_setup_task_logger
+
+    import config.celery  # noqa: F401  (connects the worker's logging signals)
+
+    stream = io.StringIO()
+    logger = logging.Logger("celery.worker.test")
+    logger.addHandler(logging.StreamHandler(stream))
+    after_setup_logger.send(sender=None, logger=logger, loglevel=logging.INFO, logfile=None, format="", colorize=False)
+    after_setup_task_logger.send(
+        sender=None, logger=logger, loglevel=logging.INFO, logfile=None, format="", colorize=False
+    )
+    logger.warning("sent to %s", "13912340001")
+    assert stream.getvalue() == "sent to 139****0001\n"
+    assert sum(isinstance(f, RedactMobilesFilter) for f in logger.handlers[0].filters) == 1
