@@ -5,6 +5,8 @@ mobile as recorded; an unknown VIN and an out-of-reach one without (or with a wr
 one and the same message, and nothing about the car or its owner shows before the right number.
 """
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -30,11 +32,17 @@ def _post(client, vin: str, owner_phone: str | None = None, **extra):
 
 
 def _refusal(response) -> list[str]:
-    """What the refused form says, as rendered: its field and form errors, in order."""
+    """What the refused form says: its errors, and the error text as rendered on the page."""
     assert response.status_code == 200
     form = response.context["form"]
     assert form.errors
-    return [f"{field}: {message}" for field, messages in form.errors.items() for message in messages]
+    errors = [f"{field}: {message}" for field, messages in form.errors.items() for message in messages]
+    html = response.content.decode()
+    rendered = [
+        re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(r'class="invalid-feedback"[^>]*>(.*?)</div>', html, re.S)
+    ]
+    assert rendered, "no error shown on the page"
+    return errors + rendered
 
 
 def _leaks(response, vehicle: Vehicle) -> list[str]:
