@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Kind, Priority, RecallCampaign, Ticket
 from aftersales.services import sla
-from sales.models import CarModel, Vehicle
+from sales.access import vehicle_for_new_work
+from sales.models import CarModel
 from sales.vin import normalise_vin
 from stores.forms import StoreInReachMixin, store_code_field
+from stores.phones import normalise_mobile
 
 SORTS = {
     "due": ("due_at", "id"),
@@ -88,9 +90,23 @@ def day_start(day: dt.date) -> dt.datetime:
 
 
 class TicketCreateForm(StoreInReachMixin, forms.Form):
-    """CONTRACT 5: fields vin, kind, priority, summary, description (+ store for HQ, regional)."""
+    """CONTRACT 5: fields vin, owner_phone, kind, priority, summary, description (+ store for HQ,
+    regional). Once valid, cleaned_data["vin"] is the Vehicle the user may ticket."""
+
+    # One refusal for an unknown VIN and for a car elsewhere without its owner's number: the form
+    # tells nothing about cars outside the user's reach (sales.access.vehicle_for_new_work).
+    NOT_IN_REACH = _(
+        "No vehicle with this VIN is in your reach. For a car from another store, give its owner's "
+        "mobile number as recorded."
+    )
 
     vin = forms.CharField(label=_("VIN"), max_length=40)
+    owner_phone = forms.CharField(
+        label=_("Owner's mobile number"),
+        max_length=20,
+        required=False,
+        help_text=_("Only for a car from another store: its owner's mobile number as recorded."),
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.P3)
     summary = forms.CharField(label=_("Summary"), max_length=200)
@@ -104,12 +120,23 @@ class TicketCreateForm(StoreInReachMixin, forms.Form):
         if own_store is not None:
             del self.fields["store"]
 
-    def clean_vin(self) -> Vehicle:
-        vin = normalise_vin(self.cleaned_data["vin"])
-        vehicle = Vehicle.objects.select_related("owner").filter(vin=vin).first()
-        if vehicle is None:
-            raise ValidationError(_("No vehicle with VIN %(vin)s is known."), params={"vin": vin})
-        return vehicle
+    def clean_vin(self) -> str:
+        return normalise_vin(self.cleaned_data["vin"])
+
+    def clean_owner_phone(self) -> str:
+        value = self.cleaned_data["owner_phone"].strip()
+        return normalise_mobile(value) if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        vin = cleaned.get("vin")
+        if isinstance(vin, str) and "owner_phone" not in self.errors:
+            vehicle = vehicle_for_new_work(self.user, vin=vin, owner_phone=cleaned.get("owner_phone", ""))
+            if vehicle is None:
+                self.add_error("vin", ValidationError(self.NOT_IN_REACH, code="not_in_reach"))
+            else:
+                cleaned["vin"] = vehicle
+        return cleaned
 
     def target_store(self):
         return self.own_store if self.own_store is not None else self.cleaned_data.get("store")

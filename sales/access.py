@@ -28,6 +28,23 @@ def vehicles_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(held | Q(Exists(reach)))
 
 
+def vehicle_for_new_work(user, *, vin: str, owner_phone: str = "") -> Vehicle | None:
+    """The vehicle `user` may open work for (a ticket), or None (CONTRACT 5, the owner's-number rule).
+
+    A vehicle in the user's reach needs nothing more; one outside it needs `owner_phone`, the
+    owner's mobile number as recorded (normalised, `13912345678`). None alike for an unknown VIN
+    and for a car elsewhere without that number or with a wrong one, so that the caller's single
+    refusal tells nothing about cars elsewhere. Opening the work brings the car in reach (VehicleReach).
+    """
+    if role_of(user) is None:
+        return None
+    vehicles = Vehicle.objects.select_related("owner")
+    vehicle = vehicles_visible_to(user, vehicles).filter(vin=vin).first()
+    if vehicle is None and owner_phone:
+        vehicle = vehicles.filter(vin=vin, owner__phone=owner_phone).first()
+    return vehicle
+
+
 def orders_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return scope_by_store(Order.objects.all() if queryset is None else queryset, user)
 

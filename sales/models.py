@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.redact import mask_mobile
 from core.transitions import Machine, Transition
 from stores.models import Store
 
@@ -57,6 +58,16 @@ class Customer(TimeStampedModel):
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
 
+    @property
+    def shown_phone(self) -> str:
+        """The number as the page may show it: masked unless sales.services.reveal_phones
+        revealed it (and logged that it did). Templates show customers' numbers only this way."""
+        return self.__dict__.get("_shown_phone") or self.masked_phone
+
+    def reveal_phone(self, number: str) -> None:
+        """Called by sales.services.phones only: what `shown_phone` gives on this page."""
+        self._shown_phone = number
+
 
 def placeholder_name(phone: str) -> str:
     """The name of a customer known only by number: the masked number, so that a list showing
@@ -65,8 +76,8 @@ def placeholder_name(phone: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """`138****5678`: what staff below manager see in lists."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else phone
+    """`138****5678`: what staff below manager see in lists (the one mask, also used in logs)."""
+    return mask_mobile(phone)
 
 
 class Vehicle(TimeStampedModel):
@@ -247,6 +258,8 @@ class TestDrive(TimeStampedModel):
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="test_drives", verbose_name=_("customer")
     )
+    # The name typed for this booking: what its pages show, never the name on record (CONTRACT 5).
+    customer_name = models.CharField(_("name given for the booking"), max_length=100, blank=True)
     model = models.ForeignKey(CarModel, on_delete=models.PROTECT, related_name="test_drives", verbose_name=_("model"))
     # Null while a request entered with the customer's position waits for the dispatcher.
     store = models.ForeignKey(
@@ -296,7 +309,7 @@ class TestDrive(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer} {self.slot_start:%Y-%m-%d %H:%M}"
+        return f"{self.booked_name} {self.slot_start:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
         return reverse("sales:testdrive_detail", kwargs={"pk": self.pk})
@@ -305,6 +318,11 @@ class TestDrive(TimeStampedModel):
     def is_finished(self) -> bool:
         """Completed: the test drive takes no more changes (CONTRACT 5, stores.policy)."""
         return self.status == self.Status.COMPLETED
+
+    @property
+    def booked_name(self) -> str:
+        """The name given for this booking (rows seeded without one: the customer's)."""
+        return self.customer_name or self.customer.name
 
 
 class PhoneView(models.Model):

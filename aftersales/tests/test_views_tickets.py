@@ -116,9 +116,17 @@ def test_export_applies_the_filters(staff_client, store, ticket):
 
 
 def test_create_at_own_store_redirects_to_the_ticket(staff_client, staff_user, store, other_store):
-    vehicle = VehicleFactory(store=other_store)  # sold in Shanghai, serviced here
+    vehicle = VehicleFactory(store=other_store)  # sold in Shanghai, serviced here: the owner gives the number
     response = staff_client.post(
-        NEW, {"vin": vehicle.vin.lower(), "kind": "repair", "priority": "P2", "summary": "异响", "description": ""}
+        NEW,
+        {
+            "vin": vehicle.vin.lower(),
+            "owner_phone": vehicle.owner.phone,
+            "kind": "repair",
+            "priority": "P2",
+            "summary": "异响",
+            "description": "",
+        },
     )
     ticket = Ticket.objects.get()
     assert response.status_code == 302
@@ -127,7 +135,8 @@ def test_create_at_own_store_redirects_to_the_ticket(staff_client, staff_user, s
 
 
 def test_create_form_has_exactly_the_contract_fields(staff_client):
-    assert list(staff_client.get(NEW).context["form"].fields) == ["vin", "kind", "priority", "summary", "description"]
+    fields = ["vin", "owner_phone", "kind", "priority", "summary", "description"]
+    assert list(staff_client.get(NEW).context["form"].fields) == fields
 
 
 def test_create_refuses_unknown_and_malformed_vins(staff_client):

@@ -27,15 +27,10 @@ from aftersales.services import bulk, sla
 from aftersales.services import tickets as services
 from aftersales.services.attachments import attachment_add
 from core.paginators import paginate
-from sales.access import sees_full_phone_in_lists
+from sales.services.phones import reveal_phones
 from stores.access import membership_of, role_of
 from stores.models import Role
 from stores.policy import RecordFinished
-
-
-def _sees_full_phones(user) -> bool:
-    """Staff (not managers) see customers' mobile numbers masked in lists (CONTRACT 5)."""
-    return sees_full_phone_in_lists(user)
 
 
 @require_GET
@@ -45,8 +40,9 @@ def ticket_list(request):
     filters = form.filters()
     queryset = selectors.ticket_list(user=request.user, filters=filters)
     if request.GET.get("format") == "csv":
-        return _csv_response(queryset, request.user)
+        return _csv_response(queryset, request)
     page = paginate(queryset, request.GET.get("page"), rows=selectors.ticket_rows())
+    reveal_phones(user=request.user, customers=[t.customer for t in page], path=request.get_full_path(), listing=True)
     now = timezone.now()
     for ticket in page:
         ticket.sla_state = sla.sla_state(ticket, now)
@@ -56,7 +52,6 @@ def ticket_list(request):
         "active_filters": sum(1 for name in form.fields if request.GET.get(name)),
         "page_obj": page,
         "tickets": page.object_list,
-        "full_phones": _sees_full_phones(request.user),
         "bulk_statuses": Ticket.Status.choices,
         "role": role,
     }
@@ -65,8 +60,8 @@ def ticket_list(request):
     return render(request, template, context)
 
 
-def _csv_response(queryset, user) -> StreamingHttpResponse:
-    body = export.stream(queryset, mask_phones=not _sees_full_phones(user))
+def _csv_response(queryset, request) -> StreamingHttpResponse:
+    body = export.stream(queryset, user=request.user, path=request.get_full_path())
     response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="tickets-{stamp}.csv"'
@@ -114,6 +109,7 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 @require_GET
 def ticket_detail(request, number: str):
     ticket = get_ticket_or_404(request.user, number, selectors.ticket_detail_queryset())
+    reveal_phones(user=request.user, customers=[ticket.customer], path=request.path, listing=False)
     now = timezone.now()
     context = {
         "ticket": ticket,
@@ -142,6 +138,7 @@ def ticket_job_card(request, number: str):
     ticket = get_ticket_or_404(request.user, number, selectors.ticket_detail_queryset())
     if ticket.kind not in (Kind.MAINTENANCE, Kind.REPAIR):
         raise Http404
+    reveal_phones(user=request.user, customers=[ticket.customer], path=request.path, listing=False)
     return render(request, "aftersales/ticket_job_card.html", {"ticket": ticket, "printed_at": timezone.now()})
 
 

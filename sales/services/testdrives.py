@@ -22,7 +22,7 @@ from stores.phones import normalise_mobile
 from stores.policy import allowed_moves, require_move
 
 from .. import notices
-from ..models import CarModel, TestDrive, Vehicle
+from ..models import CarModel, TestDrive, Vehicle, placeholder_name
 from .customers import customer_get_or_create_by_phone
 
 Status = TestDrive.Status
@@ -45,6 +45,9 @@ class SlotOffer:
 class BookingResult:
     test_drive: TestDrive
     created: bool
+    # Whether the customer was sent a confirmation: None when none was due (no store yet, or an
+    # existing booking), False when the number's daily limit of booking messages was reached.
+    sms_sent: bool | None = None
 
 
 @dataclass
@@ -246,6 +249,7 @@ def test_drive_book(
             test_drive = TestDrive.objects.create(
                 customer=customer,
                 model=model,
+                customer_name=_typed_name(customer_name, phone),
                 store=store,
                 slot_start=slot_start,
                 status=Status.ASSIGNED if store is not None else Status.REQUESTED,
@@ -262,13 +266,17 @@ def test_drive_book(
         if existing is None:
             raise
         return BookingResult(existing, created=False)
-    if test_drive.store_id is not None:
-        notices.testdrive_booked(test_drive)
-    return BookingResult(test_drive, created=True)
+    sms_sent = notices.testdrive_booked(test_drive) if test_drive.store_id is not None else None
+    return BookingResult(test_drive, created=True, sms_sent=sms_sent)
 
 
 class _SlotFull(Exception):
     pass
+
+
+def _typed_name(name: str, phone: str) -> str:
+    """The name given for the booking, shown on its pages instead of the name on record."""
+    return (name or "").strip()[:100] or placeholder_name(phone)
 
 
 # --- moves after booking -----------------------------------------------------------------------

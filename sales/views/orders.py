@@ -8,17 +8,16 @@ from stores.access import get_visible_or_404
 from stores.policy import allowed_moves
 
 from .. import selectors, services
-from ..access import orders_visible_to, sees_full_phone_in_lists
+from ..access import orders_visible_to
 from ..forms import OrderCreateForm, OrderFilterForm
 from ..models import Order
 from . import list_page
 
 
-def _log_list_phones(request, orders, full_phones: bool) -> None:
-    if full_phones:
-        services.phone_views_record(
-            user=request.user, customers=[o.customer for o in orders], path=request.get_full_path()
-        )
+def _reveal_list_phones(request, orders) -> None:
+    services.reveal_phones(
+        user=request.user, customers=[o.customer for o in orders], path=request.get_full_path(), listing=True
+    )
 
 
 def order_list(request):
@@ -27,20 +26,14 @@ def order_list(request):
     if form.is_bound and form.is_valid():
         status, query = form.cleaned_data["status"], form.cleaned_data["q"]
     page = list_page(selectors.order_list(user=request.user, status=status, query=query), request)
-    full_phones = sees_full_phone_in_lists(request.user)
-    _log_list_phones(request, page, full_phones)
-    return render(
-        request,
-        "sales/order_list.html",
-        {"form": form, "page_obj": page, "full_phones": full_phones, "filtered": bool(status or query)},
-    )
+    _reveal_list_phones(request, page)
+    return render(request, "sales/order_list.html", {"form": form, "page_obj": page, "filtered": bool(status or query)})
 
 
 def delivery_list(request):
     page = list_page(selectors.upcoming_deliveries(user=request.user), request)
-    full_phones = sees_full_phone_in_lists(request.user)
-    _log_list_phones(request, page, full_phones)
-    return render(request, "sales/delivery_list.html", {"page_obj": page, "full_phones": full_phones})
+    _reveal_list_phones(request, page)
+    return render(request, "sales/delivery_list.html", {"page_obj": page})
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,7 +83,7 @@ def order_detail(request, number: str):
     vin_error = _order_act(request, order) if request.method == "POST" else ""
     if request.method == "POST" and not vin_error:
         return redirect(order)
-    services.phone_views_record(user=request.user, customers=[order.customer], path=request.path)
+    services.reveal_phones(user=request.user, customers=[order.customer], path=request.path, listing=False)
     actions = _actions_for(order, request.user)
     context = {
         "order": order,
