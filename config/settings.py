@@ -6,6 +6,7 @@ See `.env.example` and the README for the variables. Safe defaults exist only fo
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -13,8 +14,15 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DEBUG", default=False)
-# Development-only key: production must set SECRET_KEY (check --deploy rejects this one).
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-dev-only-key-not-for-production")
+# The development key serves only with DEBUG on (make demo, tests): production refuses to start without its own.
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: with DEBUG off the portal refuses to start on a public development key. "
+            "Set SECRET_KEY in the environment (50+ random characters; see .env.example)."
+        )
+    SECRET_KEY = "django-insecure-dev-only-key-not-for-production"  # noqa: S105  (DEBUG only)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

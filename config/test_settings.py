@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("HTTPS_ONLY", "0")
+# Tests run with DEBUG off, as production does, so they need a key of their own (never a production one).
+os.environ.setdefault("SECRET_KEY", "django-insecure-test-only-key-not-for-production")
 
 from .settings import *  # noqa: E402,F403
 from .settings import BASE_DIR, REDIS_URL  # noqa: E402
