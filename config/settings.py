@@ -117,7 +117,12 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+# Behind an HTTPS proxy: how many proxies in front of the portal append to X-Forwarded-For (0: none,
+# REMOTE_ADDR is the client). Throttles count the client address this gives (core.accounts.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # Login throttling: 5 failures per username and address lock that pair for 15 minutes.
+AXES_CLIENT_IP_CALLABLE = "core.accounts.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
