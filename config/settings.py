@@ -129,6 +129,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+# Wrong current passwords on the password-change form, per user: past the limit, refused for the cool-off.
+PASSWORD_CHANGE_FAILURE_LIMIT = env.int("PASSWORD_CHANGE_FAILURE_LIMIT", default=5)
+PASSWORD_CHANGE_COOLOFF = env.int("PASSWORD_CHANGE_COOLOFF", default=15 * 60)  # seconds
+# Password-reset mails per hour, per account (e-mail address) and per client address; past either
+# limit the form answers as always and sends nothing.
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=20)
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -164,6 +172,15 @@ FEED_DIR = env.path("FEED_DIR", default=BASE_DIR / "feeds")
 
 # Celery: Redis when REDIS_URL is set; otherwise every task runs in-process, eagerly.
 REDIS_URL = env("REDIS_URL", default="")
+# The throttles' counters (core.accounts.throttle): in Redis, shared by every process, when REDIS_URL
+# is set; otherwise in the process's memory (the demo's single process).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "goodcar"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -191,6 +208,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 PUBLISH_SOCKET_TIMEOUT = 2
 
+# The portal's address as users reach it: links in e-mails sent outside a request (invitations).
+PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@goodcar.example")
 # Notifications to customers and staff: the outbox is delivered through this backend.

@@ -28,6 +28,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 AXES_ENABLED = True
+# Counters in this process only: tests on the shared Redis must not see each other's (conftest clears it).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LANGUAGE_CODE = "zh-hans"
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

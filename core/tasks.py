@@ -33,3 +33,17 @@ def deliver_outbox() -> dict:
     from .notifications import deliver_pending
 
     return deliver_pending()
+
+
+@shared_task(
+    name="core.send_invitations",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 5},
+)
+def send_invitations(user_ids: list[int]) -> int:
+    """Set-password invitations for users the staff feed created (enqueued after commit)."""
+    from .accounts.invitations import invitations_send
+
+    return invitations_send(user_ids=user_ids)
