@@ -40,9 +40,10 @@ def invitations_enqueue(*, user_ids: Iterable[int]) -> None:
 
 def invitations_send(*, user_ids: list[int]) -> int:
     """E-mails each of these users who can still use an invitation: active, with an address, never
-    logged in and without a password (so a task run twice, or late, invites nobody twice)."""
+    logged in and without a password (a task that runs late skips whoever has set one meanwhile)."""
     users = get_user_model().objects.filter(pk__in=user_ids, is_active=True, last_login__isnull=True).exclude(email="")
-    messages = [_invitation(user) for user in users.order_by("pk") if not user.has_usable_password()]
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = [_invitation(user) for user in users.order_by("pk") if not user.has_usable_password()]
     if messages:
         with get_connection() as connection:
             connection.send_messages(messages)
@@ -52,7 +53,6 @@ def invitations_send(*, user_ids: list[int]) -> int:
 
 def _invitation(user) -> EmailMessage:
     context = {"user": user, "url": set_password_url(user), "days": settings.PASSWORD_RESET_TIMEOUT // 86400}
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("registration/invitation_subject.txt", context).strip()
-        body = render_to_string("registration/invitation_email.txt", context)
+    subject = render_to_string("registration/invitation_subject.txt", context).strip()
+    body = render_to_string("registration/invitation_email.txt", context)
     return EmailMessage(subject=subject, body=body, to=[user.email])
