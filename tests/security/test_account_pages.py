@@ -67,3 +67,18 @@ def test_the_reset_mail_is_the_portals(staff_user, mailoutbox, client, english):
     (message,) = mailoutbox
     assert message.subject == "Your Goodcar portal password"
     assert "Your username: staff" in message.body and "/accounts/reset/" in message.body
+
+
+# Queries per page (following the confirm link's redirect): session and user, nothing per record.
+QUERY_BUDGET = {"reset confirm": 7, "reset confirm, bad link": 1, "change form": 3, "change done": 3}
+
+
+def test_account_pages_stay_within_their_query_budget(staff_user, django_assert_max_num_queries):
+    for name, (logged_in, path) in pages(staff_user).items():
+        client = Client()
+        if logged_in:
+            client.force_login(staff_user)
+        with django_assert_max_num_queries(QUERY_BUDGET.get(name, 0)):
+            assert client.get(path, follow=True).status_code == 200, name
+    with django_assert_max_num_queries(1):  # the user by address; the limits live in the cache
+        Client().post(reverse("password_reset"), {"email": staff_user.email})
