@@ -139,3 +139,22 @@ def test_a_superuser_may_change_superusers_and_privileges(root_client, clerk):
     )
     other_root.refresh_from_db()
     assert other_root.check_password("Root-Pass-2026-x")
+
+
+def test_hq_may_add_a_portal_user_who_is_neither_superuser_nor_staff(hq_client):
+    response = hq_client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "newcomer",
+            "usable_password": "true",
+            "password1": "Lantern-harbour-2026",
+            "password2": "Lantern-harbour-2026",
+            "is_superuser": "on",
+            "is_staff": "on",
+            "membership-TOTAL_FORMS": "0",
+            "membership-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="newcomer")
+    assert not user.is_superuser and not user.is_staff and user.check_password("Lantern-harbour-2026")
