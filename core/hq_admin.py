@@ -9,6 +9,7 @@ memberships. Who counts as HQ is decided by stores.access.
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
 from django.db.models import QuerySet
+from django.shortcuts import redirect
 
 # The user fields that grant rights beyond the portal's roles: a superuser's to set, on anyone.
 SUPERUSER_ONLY_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
@@ -40,6 +41,10 @@ def users_manageable_by(actor, queryset: QuerySet, user_field: str = "") -> Quer
 class HQAdminSite(AdminSite):
     def has_permission(self, request) -> bool:
         return is_hq_admin(request.user)
+
+    def password_change(self, request, extra_context=None):
+        # One password-change form, the portal's: it limits wrong current passwords (core.accounts).
+        return redirect("password_change")
 
 
 class HQAdminConfig(AdminConfig):

@@ -94,3 +94,15 @@ def test_reset_limits_have_sensible_defaults(name):
     from django.conf import settings
 
     assert 1 <= getattr(settings, name) <= 50
+
+
+def test_the_admins_password_change_is_the_throttled_one(hq_client, hq_user):
+    """The admin's own password-change form would be an unthrottled way to guess: it sends to the portal's."""
+    response = hq_client.get(reverse("admin:password_change"))
+    assert response.status_code == 302 and response["Location"] == reverse("password_change")
+    hq_client.post(
+        reverse("admin:password_change"),
+        {"old_password": DEFAULT_PASSWORD, "new_password1": NEW, "new_password2": NEW},
+    )
+    hq_user.refresh_from_db()
+    assert hq_user.check_password(DEFAULT_PASSWORD)  # the admin's form no longer takes passwords
