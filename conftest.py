@@ -20,6 +20,14 @@ def _isolated_files(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttle counters (core.accounts.throttle) start from zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_store_density():
     """Each test builds its own network: the nearest search's density map must not outlive it."""
     geo.forget_density()

@@ -6,6 +6,7 @@ See `.env.example` and the README for the variables. Safe defaults exist only fo
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -13,8 +14,15 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DEBUG", default=False)
-# Development-only key: production must set SECRET_KEY (check --deploy rejects this one).
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-dev-only-key-not-for-production")
+# The development key serves only with DEBUG on (make demo, tests): production refuses to start without its own.
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: with DEBUG off the portal refuses to start on a public development key. "
+            "Set SECRET_KEY in the environment (50+ random characters; see .env.example)."
+        )
+    SECRET_KEY = "django-insecure-dev-only-key-not-for-production"  # noqa: S105  (DEBUG only)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -109,12 +117,25 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+# Behind an HTTPS proxy: how many proxies in front of the portal append to X-Forwarded-For (0: none,
+# REMOTE_ADDR is the client). Throttles count the client address this gives (core.accounts.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # Login throttling: 5 failures per username and address lock that pair for 15 minutes.
+AXES_CLIENT_IP_CALLABLE = "core.accounts.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Wrong current passwords on the password-change form, per user: past the limit, refused for the cool-off.
+PASSWORD_CHANGE_FAILURE_LIMIT = env.int("PASSWORD_CHANGE_FAILURE_LIMIT", default=5)
+PASSWORD_CHANGE_COOLOFF = env.int("PASSWORD_CHANGE_COOLOFF", default=15 * 60)  # seconds
+# Password-reset mails per hour, per account (e-mail address) and per client address; past either
+# limit the form answers as always and sends nothing.
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=20)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -151,6 +172,15 @@ FEED_DIR = env.path("FEED_DIR", default=BASE_DIR / "feeds")
 
 # Celery: Redis when REDIS_URL is set; otherwise every task runs in-process, eagerly.
 REDIS_URL = env("REDIS_URL", default="")
+# The throttles' counters (core.accounts.throttle): in Redis, shared by every process, when REDIS_URL
+# is set; otherwise in the process's memory (the demo's single process).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "goodcar"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -178,6 +208,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 PUBLISH_SOCKET_TIMEOUT = 2
 
+# The portal's address as users reach it: links in e-mails sent outside a request (invitations).
+PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@goodcar.example")
 # Notifications to customers and staff: the outbox is delivered through this backend.

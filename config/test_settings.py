@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("HTTPS_ONLY", "0")
+# Tests run with DEBUG off, as production does, so they need a key of their own (never a production one).
+os.environ.setdefault("SECRET_KEY", "django-insecure-test-only-key-not-for-production")
 
 from .settings import *  # noqa: E402,F403
 from .settings import BASE_DIR, REDIS_URL  # noqa: E402
@@ -26,6 +28,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 AXES_ENABLED = True
+# Counters in this process only: tests on the shared Redis must not see each other's (conftest clears it).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LANGUAGE_CODE = "zh-hans"
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from core import views as core_views
@@ -9,7 +8,7 @@ from dashboards import views as dashboard_views
 urlpatterns = [
     path("", dashboard_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("accounts/password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/", include("core.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("stores/", include("stores.urls")),

@@ -3,14 +3,16 @@ from django.db import OperationalError
 
 from . import jobs
 
+# Idempotent tasks, acknowledged when done: a database hiccup retries them with backoff.
+RETRIED_ON_DATABASE_ERRORS = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_kwargs": {"max_retries": 5},
+}
 
-@shared_task(
-    name="core.run_job",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_kwargs={"max_retries": 5},
-)
+
+@shared_task(name="core.run_job", **RETRIED_ON_DATABASE_ERRORS)
 def run_job_task(name: str) -> dict:
     run = jobs.run_job(name, triggered_by="scheduler")
     return {"outcome": run.outcome, "counts": run.counts}
@@ -22,14 +24,16 @@ def ping(value: int) -> int:
     return value + 1
 
 
-@shared_task(
-    name="core.deliver_outbox",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_kwargs={"max_retries": 5},
-)
+@shared_task(name="core.deliver_outbox", **RETRIED_ON_DATABASE_ERRORS)
 def deliver_outbox() -> dict:
     from .notifications import deliver_pending
 
     return deliver_pending()
+
+
+@shared_task(name="core.send_invitations", **RETRIED_ON_DATABASE_ERRORS)
+def send_invitations(user_ids: list[int]) -> int:
+    """Set-password invitations for users the staff feed created (enqueued after commit)."""
+    from .accounts.invitations import invitations_send
+
+    return invitations_send(user_ids=user_ids)

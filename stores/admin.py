@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_shapes import ReadOnlyAdmin
+from core.hq_admin import SUPERUSER_ONLY_FIELDS, users_manageable_by
 from core.paginators import EstimatedCountPaginator
 
 from .access import scope_by_store, stores_visible_to
@@ -168,7 +169,13 @@ class MembershipAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
-        return scope_by_store(super().get_queryset(request), request.user)
+        memberships = scope_by_store(super().get_queryset(request), request.user)
+        return users_manageable_by(request.user, memberships, user_field="user")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = users_manageable_by(request.user, User.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class MembershipInline(admin.StackedInline):
@@ -191,6 +198,13 @@ class PortalUserAdmin(UserAdmin):
     list_filter = ["membership__role", "is_active", "is_superuser"]
     list_select_related = ["membership", "membership__store"]
     search_fields = ["username", "first_name", "last_name", "email"]
+
+    def get_queryset(self, request):
+        return users_manageable_by(request.user, super().get_queryset(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if request.user.is_superuser else (*readonly, *SUPERUSER_ONLY_FIELDS)
 
     @admin.display(description=_("role"), ordering="membership__role")
     def role(self, user) -> str:

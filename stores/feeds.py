@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Collection
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -10,6 +11,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.accounts.invitations import invitations_enqueue
 from core.feeds import values as v
 from core.feeds.base import Applied, Feed
 from core.feeds.parsing import Cells, Column, Rejection, RowError
@@ -175,6 +177,50 @@ def provinces(raw: str) -> str:
     return "|".join(sorted(set(full), key=PROVINCE_ORDER.__getitem__))
 
 
+@dataclass
+class StaffWrites:
+    """What one chunk of the roster writes: users and memberships to create and to update."""
+
+    new_users: list = field(default_factory=list)
+    new_memberships: dict[str, dict] = field(default_factory=dict)  # by username, for the new users
+    user_updates: list = field(default_factory=list)
+    user_fields: set[str] = field(default_factory=set)
+    membership_creates: list = field(default_factory=list)
+    membership_updates: list = field(default_factory=list)
+    membership_fields: set[str] = field(default_factory=set)
+
+    def update(self, user: dict, membership: dict | None, wanted_user: dict, wanted_membership: dict) -> bool:
+        """Plans the changes an existing user's row asks for; whether it changes anything."""
+        changed_user = changed_fields(user, wanted_user)
+        changed_membership = changed_fields(membership or {}, wanted_membership)
+        if changed_user:
+            obj = User(pk=user["pk"], **{name: user[name] for name in USER_FIELDS})
+            for name in changed_user:
+                setattr(obj, name, wanted_user[name])
+            self.user_updates.append(obj)
+            self.user_fields.update(changed_user)
+        if membership is None:
+            self.membership_creates.append(Membership(user_id=user["pk"], **wanted_membership))
+        elif changed_membership:
+            obj = Membership(**membership)
+            for name in changed_membership:
+                setattr(obj, name, wanted_membership[name])
+            self.membership_updates.append(obj)
+            self.membership_fields.update(changed_membership)
+        return bool(changed_user or changed_membership or membership is None)
+
+    def save(self) -> None:
+        """Writes it all; the new users are invited to set a password once the run commits."""
+        write(User, create=self.new_users, update=self.user_updates, fields=self.user_fields)
+        if self.new_users:
+            created = existing_by(User, "username", self.new_memberships, ("email", "is_active"))
+            self.membership_creates += [
+                Membership(user_id=created[name]["pk"], **wanted) for name, wanted in self.new_memberships.items()
+            ]
+            invitations_enqueue(user_ids=[u["pk"] for u in created.values() if u["email"] and u["is_active"]])
+        write(Membership, create=self.membership_creates, update=self.membership_updates, fields=self.membership_fields)
+
+
 @register
 class StaffFeed(Feed):
     name = "staff"
@@ -216,14 +262,7 @@ class StaffFeed(Feed):
         }
         codes = {row.values["store_code"] for row in rows if row.values.get("store_code")}
         store_ids = dict(Store.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}
-
-        new_users: list[User] = []
-        new_memberships: dict[str, dict] = {}  # by username, for users created in this chunk
-        user_updates: list[User] = []
-        user_fields: set[str] = set()
-        membership_creates: list[Membership] = []
-        membership_updates: list[Membership] = []
-        membership_fields: set[str] = set()
+        writes = StaffWrites()
         for row in rows:
             user = users.get(row.key)
             membership = memberships.get(user["pk"]) if user else None
@@ -233,38 +272,14 @@ class StaffFeed(Feed):
                 applied.rejections.append(Rejection(row.line, row.key, str(exc)))
                 continue
             if user is None:
-                new_users.append(User(username=row.key, password=make_password(None), **wanted_user))
-                new_memberships[row.key] = wanted_membership
+                writes.new_users.append(User(username=row.key, password=make_password(None), **wanted_user))
+                writes.new_memberships[row.key] = wanted_membership
                 applied.created += 1
-                continue
-            changed_user = changed_fields(user, wanted_user)
-            changed_membership = changed_fields(membership or {}, wanted_membership)
-            if changed_user:
-                obj = User(pk=user["pk"], **{name: user[name] for name in USER_FIELDS})
-                for name in changed_user:
-                    setattr(obj, name, wanted_user[name])
-                user_updates.append(obj)
-                user_fields.update(changed_user)
-            if membership is None:
-                membership_creates.append(Membership(user_id=user["pk"], **wanted_membership))
-            elif changed_membership:
-                obj = Membership(**membership)
-                for name in changed_membership:
-                    setattr(obj, name, wanted_membership[name])
-                membership_updates.append(obj)
-                membership_fields.update(changed_membership)
-            if changed_user or changed_membership or membership is None:
+            elif writes.update(user, membership, wanted_user, wanted_membership):
                 applied.updated += 1
             else:
                 applied.unchanged += 1
-
-        write(User, create=new_users, update=user_updates, fields=user_fields)
-        if new_users:
-            created_ids = existing_by(User, "username", new_memberships, ())
-            membership_creates += [
-                Membership(user_id=created_ids[name]["pk"], **wanted) for name, wanted in new_memberships.items()
-            ]
-        write(Membership, create=membership_creates, update=membership_updates, fields=membership_fields)
+        writes.save()
         return applied
 
     def _wanted(self, row, user: dict | None, membership: dict | None, store_ids: dict) -> tuple[dict, dict]:

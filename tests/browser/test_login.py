@@ -27,3 +27,19 @@ def test_staff_logs_in_and_sees_the_dashboard(live_server, page, screenshot_dir)
     background = page.evaluate("getComputedStyle(document.querySelector('nav.navbar')).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent")
     page.screenshot(path=str(screenshot_dir / "login-dashboard.png"), full_page=True)
+
+
+def test_forgotten_password_stays_in_the_portal(live_server, page, screenshot_dir):
+    """Issue #18: the link on the login page opens the portal's own page, not 'Django administration'."""
+    make_user(Role.STAFF, store=StoreFactory(code="GZ-0001"), username="zhangwei")
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.click("a[href='/accounts/password_reset/']")
+    page.wait_for_url(f"{live_server.url}/accounts/password_reset/")
+    assert page.locator("nav.navbar .navbar-brand").inner_text() in ("好车门户", "Goodcar portal")
+    assert "Django" not in page.content()
+    page.fill("input[name=email]", "zhangwei@example.cn")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/accounts/password_reset/done/")
+    assert page.locator("nav.navbar").count() == 1 and "Django" not in page.content()
+    page.screenshot(path=str(screenshot_dir / "password-reset-done.png"), full_page=True)

@@ -175,6 +175,14 @@ def test_admin_is_for_hq_only(role, users, store):
                 continue  # POST-only and harmless
             if response.status_code != 302 or not response["Location"].startswith("/admin/login/"):
                 problems.append(f"{endpoint.name}: {response.status_code}")
+        elif endpoint.name.startswith("admin:auth_group"):
+            # Groups grant rights: a superuser's alone (issue #13), refused to HQ, not hidden.
+            if exists and response.status_code != 403:
+                problems.append(f"{endpoint.name}: {response.status_code}")
+        elif endpoint.name == "admin:password_change":
+            # One password-change form, the portal's throttled one (issue #13).
+            if response.status_code != 302 or response["Location"] != "/accounts/password_change/":
+                problems.append(f"{endpoint.name}: {response.status_code}")
         elif response.status_code >= 500 or (
             (endpoint.name == "admin:index" or endpoint.name.endswith(("_changelist", "_change")))
             and exists

@@ -178,3 +178,34 @@ def test_no_secret_is_committed():
             ]
     assert not found, found
     assert not (ROOT / ".env").exists() or ".env" in (ROOT / ".gitignore").read_text()
+
+
+def test_production_refuses_to_start_without_a_secret_key_naming_the_setting():
+    env = production_env()
+    env.pop("SECRET_KEY")
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY" in result.stderr
+    assert "django-insecure" not in result.stderr
+
+
+def test_production_refuses_an_empty_secret_key():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=production_env(SECRET_KEY=""),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_debug_runs_without_a_secret_key_on_the_development_key():
+    env = production_env(DEBUG="1")
+    env.pop("SECRET_KEY")
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith("django-insecure")
