@@ -326,14 +326,21 @@ def test_drive_transition(*, test_drive: TestDrive, action: str) -> TestDrive:
 
 
 def _free_demo_vehicle(test_drive: TestDrive) -> Vehicle | None:
-    """A demo car of the store not serving another standing drive in that slot, the booked model first."""
+    """A demo car of the store not serving another standing drive in that slot, the booked model first.
+
+    The store's demo cars are locked (in VIN order, so that confirmers wait rather than deadlock)
+    before the busy ones are read: two drives confirmed at the same moment get different cars,
+    the second seeing the first's choice once it has committed.
+    """
+    demo_cars = Vehicle.objects.filter(store_id=test_drive.store_id, status=Vehicle.Status.DEMO)
+    list(demo_cars.select_for_update().order_by("vin").values_list("pk", flat=True))
     busy = TestDrive.objects.filter(
         store_id=test_drive.store_id,
         slot_start=test_drive.slot_start,
         status__in=[*TestDrive.STANDING, Status.COMPLETED],
         demo_vehicle__isnull=False,
     ).values("demo_vehicle_id")
-    free = Vehicle.objects.filter(store_id=test_drive.store_id, status=Vehicle.Status.DEMO).exclude(pk__in=busy)
+    free = demo_cars.exclude(pk__in=busy)
     return free.filter(model_id=test_drive.model_id).order_by("vin").first() or free.order_by("vin").first()
 
 
