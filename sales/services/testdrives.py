@@ -228,15 +228,7 @@ def test_drive_book(
     if existing is not None:
         return BookingResult(existing, created=False)
 
-    reasons = time_refusals(slot_start)
-    if store is not None:
-        store_reason = store_refusal(store, slot_start)
-        if store_reason:
-            reasons.append(store_reason)
-    if reasons:
-        time_ok = not any(code in ("past", "too_far_ahead", "not_on_the_hour") for code, _m in reasons)
-        raise BookingRefused(reasons, _alternatives(store, slot_start, time_ok) if store is not None else None)
-
+    _refuse_unbookable(store, slot_start)
     try:
         with transaction.atomic():
             customer, _created = customer_get_or_create_by_phone(phone=phone, name=customer_name)
@@ -268,6 +260,18 @@ def test_drive_book(
 
 class _SlotFull(Exception):
     pass
+
+
+def _refuse_unbookable(store: Store | None, slot_start: dt.datetime) -> None:
+    """Raise BookingRefused naming every rule of the slot and the store that the booking breaks."""
+    reasons = time_refusals(slot_start)
+    if store is not None:
+        store_reason = store_refusal(store, slot_start)
+        if store_reason:
+            reasons.append(store_reason)
+    if reasons:
+        time_ok = not any(code in ("past", "too_far_ahead", "not_on_the_hour") for code, _m in reasons)
+        raise BookingRefused(reasons, _alternatives(store, slot_start, time_ok) if store is not None else None)
 
 
 # --- moves after booking -----------------------------------------------------------------------
