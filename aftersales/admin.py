@@ -7,26 +7,26 @@ from aftersales.access import tickets_visible_to
 from aftersales.forms import search_q
 from aftersales.models import Attachment, RecallCampaign, SlaPolicy, Ticket, TicketEvent
 from core.paginators import EstimatedCountPaginator
-from stores.access import is_hq
+from stores.policy import can
 
 
 class HqOnlyAdmin(admin.ModelAdmin):
-    """Only HQ (and superusers) see these pages, whatever model permissions say."""
+    """Only HQ (and superusers) see these pages, whatever model permissions say (stores.policy)."""
 
     def has_module_permission(self, request) -> bool:
-        return is_hq(request.user)
+        return can(request.user, "admin.use")
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return is_hq(request.user)
+        return can(request.user, "admin.use")
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return is_hq(request.user)
+        return can(request.user, "admin.use")
 
     def has_add_permission(self, request) -> bool:
-        return is_hq(request.user)
+        return can(request.user, "admin.use")
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return is_hq(request.user)
+        return can(request.user, "admin.use")
 
 
 class ReadOnlyMixin:

@@ -3,10 +3,11 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
+from core.transitions import Machine, Transition
 from sales.models import CarModel, Customer, Vehicle
 from stores.models import Store
 from stores.provinces import Province
@@ -75,6 +76,10 @@ class RecallCampaign(TimeStampedModel):
         return f"{self.code} {self.title}"
 
 
+def _needs_assignee(ticket) -> str | None:
+    return gettext("Assign the ticket to someone first.") if ticket.assignee_id is None else None
+
+
 class Ticket(TimeStampedModel):
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -87,18 +92,26 @@ class Ticket(TimeStampedModel):
 
     OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting_parts")
 
-    # The allowed transitions, written once: {from: {to: the lowest role that may make it}}.
-    # Enforced by aftersales.services.tickets.ticket_transition. "manager" means manager or above
-    # (regional, HQ); only they cancel, close or reopen.
-    TRANSITIONS = {
-        Status.NEW: {Status.ASSIGNED: "staff", Status.IN_PROGRESS: "staff", Status.CANCELLED: "manager"},
-        Status.ASSIGNED: {Status.IN_PROGRESS: "staff", Status.CANCELLED: "manager"},
-        Status.IN_PROGRESS: {Status.WAITING_PARTS: "staff", Status.RESOLVED: "staff", Status.CANCELLED: "manager"},
-        Status.WAITING_PARTS: {Status.IN_PROGRESS: "staff", Status.CANCELLED: "manager"},
-        Status.RESOLVED: {Status.CLOSED: "manager", Status.IN_PROGRESS: "manager"},
-        Status.CLOSED: {Status.IN_PROGRESS: "manager"},
-        Status.CANCELLED: {},
-    }
+    # The status machine, written once: (from, to, who may, guard). Staff do the work moves; only
+    # managers and above cancel, close or reopen (stores.policy). Enforced by
+    # aftersales.services.tickets.ticket_transition, the only code that changes a ticket's status.
+    MACHINE = Machine(
+        [
+            Transition(Status.NEW, Status.ASSIGNED, "ticket.work", guard=_needs_assignee),
+            Transition(Status.NEW, Status.IN_PROGRESS, "ticket.work"),
+            Transition(Status.NEW, Status.CANCELLED, "ticket.cancel"),
+            Transition(Status.ASSIGNED, Status.IN_PROGRESS, "ticket.work"),
+            Transition(Status.ASSIGNED, Status.CANCELLED, "ticket.cancel"),
+            Transition(Status.IN_PROGRESS, Status.WAITING_PARTS, "ticket.work"),
+            Transition(Status.IN_PROGRESS, Status.RESOLVED, "ticket.work"),
+            Transition(Status.IN_PROGRESS, Status.CANCELLED, "ticket.cancel"),
+            Transition(Status.WAITING_PARTS, Status.IN_PROGRESS, "ticket.work"),
+            Transition(Status.WAITING_PARTS, Status.CANCELLED, "ticket.cancel"),
+            Transition(Status.RESOLVED, Status.CLOSED, "ticket.close"),
+            Transition(Status.RESOLVED, Status.IN_PROGRESS, "ticket.reopen"),
+            Transition(Status.CLOSED, Status.IN_PROGRESS, "ticket.reopen"),
+        ]
+    )
 
     class Payer(models.TextChoices):
         NONE = "", _("Not applicable")
@@ -234,6 +247,11 @@ class Ticket(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_finished(self) -> bool:
+        """Closed or cancelled: it takes comments at most (CONTRACT 5, stores.policy)."""
+        return self.status in (self.Status.CLOSED, self.Status.CANCELLED)
 
 
 class TicketCounter(models.Model):

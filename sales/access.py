@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from stores.access import role_of, scope_by_store, store_q
 from stores.models import Role
+from stores.policy import can
 
 from .models import Order, TestDrive, Vehicle, VehicleReach
 
@@ -45,8 +46,8 @@ def test_drives_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def may_enter_position_requests(user) -> bool:
-    """HQ and regional users may give the customer's position instead of a store."""
-    return role_of(user) in (Role.HQ, Role.REGIONAL)
+    """HQ and regional users may give the customer's position instead of a store (stores.policy)."""
+    return can(user, "testdrive.book_by_position")
 
 
 def sees_full_phone_in_lists(user) -> bool:

@@ -12,20 +12,19 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from aftersales.models import Kind, Priority, RecallCampaign, Ticket
 from aftersales.services.tickets import ticket_create
 from sales.models import Vehicle
 from sales.vin import normalise_vin
-from stores.access import is_hq
 from stores.geo import nearest
 from stores.models import Store
+from stores.policy import require
 
 BATCH = 1000
 
@@ -99,8 +98,7 @@ class _StorePicker:
 
 def recall_launch(*, campaign: RecallCampaign, actor) -> dict[str, int]:
     """Open the campaign's missing recall tickets. Returns counts: affected, created, unreachable."""
-    if actor is not None and not is_hq(actor):
-        raise PermissionDenied(_("Only HQ may launch a recall."))
+    require(actor, "recall.launch", campaign)
     with transaction.atomic():
         locked = RecallCampaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.status == RecallCampaign.Status.DRAFT:

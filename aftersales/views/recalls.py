@@ -1,4 +1,5 @@
-"""Recall campaigns: HQ only; anyone else gets 404, as for a page that does not exist."""
+"""Recall campaigns: for whoever may manage recalls (stores.policy: HQ); anyone else gets 404, as
+for a page that does not exist."""
 
 import logging
 from functools import wraps
@@ -14,15 +15,15 @@ from aftersales.models import RecallCampaign
 from aftersales.paging import paginate
 from aftersales.services.recalls import recall_progress
 from aftersales.tasks import launch_recall
-from stores.access import is_hq
+from stores.policy import can
 
 logger = logging.getLogger(__name__)
 
 
-def hq_only(view):
+def recalls_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not is_hq(request.user):
+        if not can(request.user, "recall.manage"):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -30,14 +31,14 @@ def hq_only(view):
 
 
 @require_GET
-@hq_only
+@recalls_page
 def recall_list(request):
     campaigns = RecallCampaign.objects.select_related("model").order_by("-created_at", "-id")
     page = paginate(campaigns, request.GET.get("page"), rows=campaigns)
     return render(request, "aftersales/recall_list.html", {"page_obj": page, "campaigns": page.object_list})
 
 
-@hq_only
+@recalls_page
 def recall_create(request):
     form = RecallCampaignForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -48,7 +49,7 @@ def recall_create(request):
 
 
 @require_GET
-@hq_only
+@recalls_page
 def recall_detail(request, pk: int):
     campaign = RecallCampaign.objects.select_related("model").filter(pk=pk).first()
     if campaign is None:
@@ -58,7 +59,7 @@ def recall_detail(request, pk: int):
 
 
 @require_POST
-@hq_only
+@recalls_page
 def recall_launch(request, pk: int):
     campaign = RecallCampaign.objects.filter(pk=pk).first()
     if campaign is None:

@@ -146,7 +146,9 @@ def testdrive_detail(request, pk: int):
     test_drive = get_visible_or_404(queryset, pk=pk)
     if request.method == "POST":
         try:
-            test_drive = services.test_drive_transition(test_drive=test_drive, action=request.POST.get("action", ""))
+            test_drive = services.test_drive_transition(
+                test_drive=test_drive, action=request.POST.get("action", ""), actor=request.user
+            )
             messages.success(
                 request,
                 _("The test drive is now %(status)s.") % {"status": test_drive.get_status_display()},
@@ -157,6 +159,6 @@ def testdrive_detail(request, pk: int):
             return redirect(test_drive)
         test_drive = get_visible_or_404(queryset, pk=pk)
     services.phone_views_record(user=request.user, customers=[test_drive.customer], path=request.path)
-    context = {"test_drive": test_drive, "actions": allowed_actions(test_drive)}
+    context = {"test_drive": test_drive, "actions": allowed_actions(test_drive, user=request.user)}
     template = "sales/partials/testdrive_status.html" if request.htmx else "sales/testdrive_detail.html"
     return render(request, template, context)
