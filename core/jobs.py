@@ -8,6 +8,7 @@ import logging
 import traceback
 from collections.abc import Callable
 
+from django.db import DatabaseError
 from django.utils import timezone
 
 from .models import JobRun
@@ -35,7 +36,11 @@ def job_names() -> list[str]:
 
 
 def run_job(name: str, *, triggered_by: str = "scheduler") -> JobRun:
-    """Run a registered job synchronously and record it. Raises UnknownJob for a bad name."""
+    """Run a registered job synchronously and record it. Raises UnknownJob for a bad name.
+
+    A job that fails is recorded as failed, with its traceback, and its exception is raised
+    again: the Celery task retries operational errors, and `run_job` exits non-zero.
+    """
     try:
         func = _REGISTRY[name]
     except KeyError as exc:
@@ -44,12 +49,20 @@ def run_job(name: str, *, triggered_by: str = "scheduler") -> JobRun:
     try:
         counts = func()
     except Exception:
-        run.outcome = JobRun.Outcome.FAILED
-        run.errors = traceback.format_exc()
         logger.exception("job %s failed", name)
-    else:
-        run.outcome = JobRun.Outcome.SUCCEEDED
-        run.counts = counts
-    run.finished_at = timezone.now()
-    run.save(update_fields=["outcome", "errors", "counts", "finished_at"])
+        _record(run, outcome=JobRun.Outcome.FAILED, errors=traceback.format_exc())
+        raise
+    _record(run, outcome=JobRun.Outcome.SUCCEEDED, counts=counts)
     return run
+
+
+def _record(run: JobRun, *, outcome: str, counts: dict | None = None, errors: str = "") -> None:
+    run.outcome, run.counts, run.errors, run.finished_at = outcome, counts or {}, errors, timezone.now()
+    try:
+        run.save(update_fields=["outcome", "errors", "counts", "finished_at"])
+    except DatabaseError:
+        if outcome == JobRun.Outcome.SUCCEEDED:
+            raise
+        # The database that failed the job may not take its record either: the job's own
+        # error is what the caller must see (and what the task retries on).
+        logger.exception("job %s: its failure could not be recorded", run.name)

@@ -132,8 +132,7 @@ def plan_fleet(ctx: Context, customers: Customers, n_allocated: int) -> tuple[Fl
     allocated = []
     for _ in range(n_allocated):
         home = rng.choices(range(len(ctx.service)), cum_weights=ctx.service_cw)[0]
-        buyers = customers.by_store.get(home)
-        customer = rng.choice(buyers) if buyers else customers.base_id + rng.randrange(len(customers.home))
+        customer = _buyer(rng, customers, home)
         status = Vehicle.Status.RESERVED if rng.random() < 0.6 else Vehicle.Status.SOLD
         vehicle_id = fleet.add(ctx.service[home].id, None, chosen_models[len(fleet.store)], status)
         allocated.append((vehicle_id, ctx.service[home].id, customer))
@@ -201,8 +200,7 @@ def order_rows(ctx: Context, customers: Customers, fleet: Fleet, allocated, n_or
         status = rng.choices((Order.Status.RESERVED, Order.Status.PAID, Order.Status.CANCELLED), (0.45, 0.4, 0.15))[0]
         created = now - dt.timedelta(days=rng.uniform(0.1, 90 if status == Order.Status.CANCELLED else 30))
         delivery = None if status == Order.Status.CANCELLED else today + dt.timedelta(days=rng.randint(7, 45))
-        buyers = customers.by_store.get(home)
-        customer = rng.choice(buyers) if buyers else customers.base_id + rng.randrange(len(customers.home))
+        customer = _buyer(rng, customers, home)
         orders.append((created, customer, model, store.id, None, status, ctx.models[model].price_cny, delivery, None))
     orders.sort(key=lambda o: o[0])
     base = next_id(Order)
@@ -216,92 +214,124 @@ def order_rows(ctx: Context, customers: Customers, fleet: Fleet, allocated, n_or
                status, price, delivery, delivered_at, created, updated)  # fmt: skip
 
 
+Status = TestDrive.Status
+# A drive with a demo car: what confirming (or completing) a booking picks in the live service.
+WITH_CAR = (Status.ASSIGNED, Status.CONFIRMED, Status.COMPLETED)
+
+
+def take_slot(slots: dict, store_id: int, start: dt.datetime, capacity: int) -> int | None:
+    """Take one unit in the slot, as stores.capacity.book does for live work: the unit's index
+    (0 for the first taken), or None when the slot is full. `slots` becomes the SlotLoad rows."""
+    held = slots.get((store_id, start), 0)
+    if held >= capacity:
+        return None
+    slots[(store_id, start)] = held + 1
+    return held
+
+
+def _demo_car(cars: list[int] | None, unit: int | None, status: str) -> int | None:
+    """The slot's `unit`-th demo car: never two drives of one hour in the same car."""
+    if not cars or unit is None or unit >= len(cars) or status not in WITH_CAR:
+        return None
+    return cars[unit]
+
+
+def _buyer(rng, customers: Customers, home: int) -> int:
+    buyers = customers.by_store.get(home)
+    return rng.choice(buyers) if buyers else customers.base_id + rng.randrange(len(customers.home))
+
+
+def _drive_slot(ctx: Context, store, slots: dict, *, upcoming: bool, holds: bool) -> dt.datetime | None:
+    """A slot on a drawn day, in the future for an upcoming drive, with a demo car free when the
+    drive holds one (a cancelled drive gave its car back); None after six full tries."""
+    rng, today = ctx.rng, ctx.today
+    if upcoming:
+        day = today + dt.timedelta(days=min(int(rng.expovariate(0.25)), 20))
+    else:
+        day = today - dt.timedelta(days=1 + int(rng.random() * min(ctx.plan.history_days, 365)))
+    for _try in range(6):
+        candidate = ctx.local(day, rng.choice(store.hours()))
+        if upcoming and candidate <= ctx.now:
+            continue
+        if not holds or slots.get((store.id, candidate), 0) < store.demo_cars:
+            return candidate
+    return None
+
+
 def test_drive_rows(ctx: Context, customers: Customers, fleet: Fleet, slots: dict, n: int):
     """Past drives (completed, no-shows, cancelled) and upcoming ones within each store's demo cars.
 
-    `slots` collects the demo cars booked per (store id, slot start) for the SlotLoad rows.
+    Every drive at a store but a cancelled one holds a demo car in its slot (`take_slot`), past
+    ones included, as the live service leaves them; `slots` collects them for the SlotLoad rows.
     """
-    rng, now, today = ctx.rng, ctx.now, ctx.today
+    rng, now = ctx.rng, ctx.now
     stores = [i for i, s in enumerate(ctx.service) if "test_drive" in s.capabilities and s.demo_cars and s.hours()]
     if not stores:
         return
     weights = [ctx.service_cw[i] - (ctx.service_cw[i - 1] if i else 0) for i in stores]
-    cum = list(itertools.accumulate(weights))
-    picks = rng.choices(stores, cum_weights=cum, k=n)
+    picks = rng.choices(stores, cum_weights=list(itertools.accumulate(weights)), k=n)
     base = next_id(TestDrive)
     standing = set()
-    Status = TestDrive.Status
     for offset, home in enumerate(picks):
         store = ctx.service[home]
         upcoming = rng.random() < 0.15
-        buyers = customers.by_store.get(home)
-        customer = rng.choice(buyers) if buyers else customers.base_id + rng.randrange(len(customers.home))
+        if upcoming and not store.active:
+            continue
+        customer = _buyer(rng, customers, home)
         model = ctx.models[rng.choices(range(len(ctx.models)), cum_weights=ctx.model_cw)[0]]
-        store_id, lat, lng, note = store.id, None, None, {}
         if upcoming:
-            if not store.active:
-                continue
-            day = today + dt.timedelta(days=min(int(rng.expovariate(0.25)), 20))
-            slot = None
-            for _try in range(6):
-                candidate = ctx.local(day, rng.choice(store.hours()))
-                if candidate > now and slots.get((store.id, candidate), 0) < store.demo_cars:
-                    slot = candidate
-                    break
-            if slot is None:
-                continue
             status = rng.choices((Status.REQUESTED, Status.ASSIGNED, Status.CONFIRMED), (0.2, 0.3, 0.5))[0]
-            if status == Status.REQUESTED and rng.random() < 0.1:
-                # Asked for online with the customer's position: waits for dispatch_test_drives.
-                store_id, lat, lng = None, store.lat + rng.uniform(-0.05, 0.05), store.lng + rng.uniform(-0.05, 0.05)
-                note = {"requested_via": "storefront"}
-            elif (customer, store_id, model.id, slot) in standing:
-                continue
-            if store_id is not None:
-                standing.add((customer, store_id, model.id, slot))
-                slots[(store.id, slot)] = slots.get((store.id, slot), 0) + 1
-            created = now - dt.timedelta(hours=rng.uniform(1, 24 * 7))
         else:
-            day = today - dt.timedelta(days=1 + int(rng.random() * min(ctx.plan.history_days, 365)))
-            slot = ctx.local(day, rng.choice(store.hours()))
             status = rng.choices((Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED), (0.72, 0.1, 0.18))[0]
+        store_id, lat, lng, note = store.id, None, None, {}
+        if status == Status.REQUESTED and rng.random() < 0.1:
+            # Asked for online with the customer's position: waits for dispatch_test_drives.
+            store_id, lat, lng = None, store.lat + rng.uniform(-0.05, 0.05), store.lng + rng.uniform(-0.05, 0.05)
+            note = {"requested_via": "storefront"}
+        holds = store_id is not None and status != Status.CANCELLED
+        slot = _drive_slot(ctx, store, slots, upcoming=upcoming, holds=holds)
+        key = (customer, store_id, model.id, slot)
+        if slot is None or (holds and upcoming and key in standing):
+            continue
+        unit = None
+        if holds:
+            standing.add(key)
+            unit = take_slot(slots, store.id, slot, store.demo_cars)
+        if upcoming:
+            created = updated = now - dt.timedelta(hours=rng.uniform(1, 24 * 7))
+        else:
             created = slot - dt.timedelta(days=rng.uniform(0.5, 10))
-        demo_cars = fleet.demo_by_store.get(store_id)
-        demo_vehicle = (
-            rng.choice(demo_cars)
-            if demo_cars and status in (Status.ASSIGNED, Status.CONFIRMED, Status.COMPLETED)
-            else None
-        )
-        updated = min(max(slot + dt.timedelta(hours=1), created), now) if not upcoming else created
-        yield (base + offset, customer, model.id, store_id, slot, status, lat, lng, demo_vehicle, note,
-               ctx.person_at(store_id), created, updated)  # fmt: skip
+            updated = min(max(slot + dt.timedelta(hours=1), created), now)
+        yield (base + offset, customer, model.id, store_id, slot, status, lat, lng,
+               _demo_car(fleet.demo_by_store.get(store_id), unit, status), note, ctx.person_at(store_id),
+               created, updated)  # fmt: skip
 
 
 def demo_today_rows(ctx: Context, buyers: list[int], demo_cars: list[int], slots: dict, first_id: int):
-    """Test drives at the demo logins' store today: done earlier today, coming later today, tomorrow."""
+    """Test drives at the demo logins' store today: done earlier today, coming later today, tomorrow.
+
+    Each holds a demo car in its slot, the ones already done included.
+    """
     store = ctx.demo_store
     if store is None or not store.hours():
         return
     rng, now, today = ctx.rng, ctx.now, ctx.today
-    Status = TestDrive.Status
-    demo_cars = demo_cars or [None]
     offset = 0
     for day in (today, today + dt.timedelta(days=1)):
         for hour in store.hours():
             slot = ctx.local(day, hour)
             for _ in range(rng.choice((0, 1, 1, 2))):
-                if slots.get((store.id, slot), 0) >= store.demo_cars:
+                unit = take_slot(slots, store.id, slot, store.demo_cars)
+                if unit is None:
                     break
                 if slot + dt.timedelta(hours=1) <= now:
                     status = rng.choices((Status.COMPLETED, Status.NO_SHOW), (0.85, 0.15))[0]
                 else:
                     status = rng.choices((Status.REQUESTED, Status.ASSIGNED, Status.CONFIRMED), (0.2, 0.3, 0.5))[0]
-                    slots[(store.id, slot)] = slots.get((store.id, slot), 0) + 1
                 created = min(slot, now) - dt.timedelta(days=rng.uniform(0.2, 5))
                 model = ctx.models[rng.choices(range(len(ctx.models)), cum_weights=ctx.model_cw)[0]]
-                vehicle = rng.choice(demo_cars) if status != Status.REQUESTED else None
-                yield (first_id + offset, rng.choice(buyers), model.id, store.id, slot, status, None, None, vehicle, {},
-                       ctx.person_at(store.id), created, created)  # fmt: skip
+                yield (first_id + offset, rng.choice(buyers), model.id, store.id, slot, status, None, None,
+                       _demo_car(demo_cars, unit, status), {}, ctx.person_at(store.id), created, created)  # fmt: skip
                 offset += 1
 
 
@@ -309,4 +339,4 @@ def slot_rows(ctx: Context, slots: dict, resource: str):
     for (store_id, starts_at), booked in sorted(slots.items(), key=lambda item: (item[0][0], item[0][1])):
         store = ctx.store_by_id[store_id]
         capacity = store.demo_cars if resource == SlotLoad.Resource.DEMO_CAR else store.bays
-        yield (store_id, starts_at, resource, max(capacity, booked), booked)
+        yield (store_id, starts_at, resource, capacity, booked)

@@ -16,7 +16,7 @@ from aftersales.models import RecallCampaign, Ticket, TicketCounter, TicketEvent
 from sales.models import Customer, Order, TestDrive, Vehicle, VehicleReach
 from stores.models import SlotLoad, Store
 
-from . import activity, tickets
+from . import activity, reach, tickets
 from .context import load_context
 from .fastload import bulk_load
 from .models import SeedStage
@@ -85,23 +85,41 @@ def seed_activity(plan: Plan, sink, step) -> dict:
     if OrderCounter:
         _save_counters(OrderCounter, order_counters)
 
-    slots: dict = {}
-    first_td = activity.next_id(TestDrive)
-    counts["test_drives"] = sink.write(
-        TestDrive, activity.TEST_DRIVE_COLUMNS, activity.test_drive_rows(ctx, customers, fleet, slots, plan.test_drives)
-    )
+    demo_cars: dict = {}  # (store id, slot start) -> demo cars booked, as stores.capacity keeps them
+    counts["test_drives"] = _seed_test_drives(ctx, sink, customers, fleet, demo_cars)
+    step(f"orders: {counts['orders']}, test drives: {counts['test_drives']}")
+
+    holders = reach.Reach(flags=bytearray(len(fleet.store)))
+    bays = _seed_tickets(ctx, sink, fleet, holders, counts, step)
+    counts["slot_loads"] = sink.write(
+        SlotLoad, activity.SLOT_COLUMNS, activity.slot_rows(ctx, demo_cars, SlotLoad.Resource.DEMO_CAR)
+    ) + sink.write(SlotLoad, activity.SLOT_COLUMNS, activity.slot_rows(ctx, bays, SlotLoad.Resource.BAY))
+
+    counts["vehicles"] = sink.write(Vehicle, activity.VEHICLE_COLUMNS, activity.vehicle_rows(ctx, fleet))
+    counts["vehicle_reach"] = sink.write(VehicleReach, reach.REACH_COLUMNS, reach.reach_rows(fleet, holders, ctx))
+    step(f"vehicles: {counts['vehicles']}, reach: {counts['vehicle_reach']}")
+    sink.finish([Customer, Vehicle, Order, TestDrive, Ticket, TicketEvent, VehicleReach, SlotLoad])
+    return {k: counts[k] for k in ("customers", "vehicles", "orders", "test_drives", "tickets", "ticket_events",
+                                   "vehicle_reach", "slot_loads")}  # fmt: skip
+
+
+def _seed_test_drives(ctx, sink, customers, fleet, demo_cars: dict) -> int:
+    """The network's test drives, then the demo store's today and tomorrow; each takes its demo car."""
+    first_id = activity.next_id(TestDrive)
+    rows = activity.test_drive_rows(ctx, customers, fleet, demo_cars, ctx.plan.test_drives)
+    written = sink.write(TestDrive, activity.TEST_DRIVE_COLUMNS, rows)
     if ctx.demo_store is not None:
         home = ctx.service.index(ctx.demo_store)
         today_rows = activity.demo_today_rows(
             ctx, customers.by_store.get(home, [customers.base_id]), fleet.demo_by_store.get(ctx.demo_store.id, []),
-            slots, first_td + plan.test_drives,
+            demo_cars, first_id + ctx.plan.test_drives,
         )  # fmt: skip
-        counts["test_drives"] += sink.write(TestDrive, activity.TEST_DRIVE_COLUMNS, today_rows)
-    counts["slot_loads"] = sink.write(
-        SlotLoad, activity.SLOT_COLUMNS, activity.slot_rows(ctx, slots, SlotLoad.Resource.DEMO_CAR)
-    )
-    step(f"orders: {counts['orders']}, test drives: {counts['test_drives']}")
+        written += sink.write(TestDrive, activity.TEST_DRIVE_COLUMNS, today_rows)
+    return written
 
+
+def _seed_tickets(ctx, sink, fleet, holders, counts: dict, step) -> dict:
+    """Tickets and their events in chunks; returns the bays their booked slots took."""
     campaign = _campaign(ctx)
     plan_t = tickets.TicketPlan(
         campaign_id=campaign.id,
@@ -110,10 +128,9 @@ def seed_activity(plan: Plan, sink, step) -> dict:
         counters=dict(TicketCounter.objects.values_list("year", "last")),
         first_id=activity.next_id(Ticket),
     )
-    reach = tickets.Reach(flags=bytearray(len(fleet.store)))
-    chosen = tickets.picks(ctx, fleet, plan.tickets)
+    chosen = tickets.picks(ctx, fleet, ctx.plan.tickets)
     counts["tickets"] = counts["ticket_events"] = 0
-    generated = tickets.generate(ctx, fleet, plan_t, reach, chosen)
+    generated = tickets.generate(ctx, fleet, plan_t, holders, chosen)
     while True:
         batch = [item for _, item in zip(range(CHUNK), generated, strict=False)]
         if not batch:
@@ -126,13 +143,7 @@ def seed_activity(plan: Plan, sink, step) -> dict:
             step(f"tickets: {counts['tickets']}")
     _save_counters(TicketCounter, plan_t.counters)
     step(f"tickets: {counts['tickets']}, events: {counts['ticket_events']}")
-
-    counts["vehicles"] = sink.write(Vehicle, activity.VEHICLE_COLUMNS, activity.vehicle_rows(ctx, fleet))
-    counts["vehicle_reach"] = sink.write(VehicleReach, tickets.REACH_COLUMNS, tickets.reach_rows(fleet, reach, ctx))
-    step(f"vehicles: {counts['vehicles']}, reach: {counts['vehicle_reach']}")
-    sink.finish([Customer, Vehicle, Order, TestDrive, Ticket, TicketEvent, VehicleReach, SlotLoad])
-    return {k: counts[k] for k in ("customers", "vehicles", "orders", "test_drives", "tickets", "ticket_events",
-                                   "vehicle_reach", "slot_loads")}  # fmt: skip
+    return plan_t.bays
 
 
 def _model(app_label: str, name: str):
@@ -186,7 +197,9 @@ def ensure_today() -> int:
     )
     if not buyers:
         return 0
-    demo_cars = list(Vehicle.objects.filter(store=store, status=Vehicle.Status.DEMO).values_list("id", flat=True))
+    demo_cars = list(
+        Vehicle.objects.filter(store=store, status=Vehicle.Status.DEMO).order_by("id").values_list("id", flat=True)
+    )
     sink = sink_for_connection()
     with transaction.atomic():
         rows = activity.demo_today_rows(ctx, buyers, demo_cars, slots, activity.next_id(TestDrive))

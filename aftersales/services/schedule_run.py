@@ -6,7 +6,7 @@ end, so that it is never idle; a chunk already started by someone else is left t
 its lease runs out (a worker killed mid-chunk), in which case it is simply done again: chunks are
 idempotent, so doing one twice creates nothing twice. Each chunk keeps its counts in a JobRun
 row of its own (name `schedule_maintenance.chunk`), updated after every committed batch; the
-run's counts are their sum. Without a broker (eager mode) the chunks run in-process, in order.
+run's counts are their sum. Without a broker (eager mode) the queue runs the chunks in-process, in order, after commit.
 """
 
 import datetime as dt
@@ -39,7 +39,7 @@ def schedule_maintenance(*, run_at: dt.datetime | None = None, chunk_size: int =
     ids = maintenance.due_vehicle_ids(today=timezone.localdate(run_at))
     chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
     token = uuid.uuid4().hex
-    if chunks and not settings.CELERY_TASK_ALWAYS_EAGER:
+    if chunks:
         _enqueue(token, chunks, run_at)
     for seq in reversed(range(len(chunks))):
         if not _started(token, seq):

@@ -11,7 +11,7 @@ def test_hq_sees_ticket_admin_searches_by_vin_and_phone(client, hq_user, ticket,
     body = client.get(url, {"q": other_ticket.customer.phone}).content.decode()
     assert other_ticket.number in body and ticket.number not in body
     page = client.get(reverse("admin:aftersales_ticket_change", args=[ticket.pk]))
-    assert page.status_code == 200
+    assert page.context["original"] == ticket
     assert "刹车异响" in page.content.decode()
 
 
@@ -20,7 +20,14 @@ def test_ticket_admin_changes_nothing(client, hq_user, ticket):
     client.post(reverse("admin:aftersales_ticket_change", args=[ticket.pk]), {"status": "closed"})
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.NEW
-    assert client.get(reverse("admin:aftersales_ticketevent_change", args=[ticket.events.get().pk])).status_code == 200
+    assert ticket.events.count() == 1  # no event written for the refused change
+    event = ticket.events.get()
+    page = client.get(reverse("admin:aftersales_ticketevent_change", args=[event.pk]))
+    # The history is shown, read-only: no field to edit, no save button.
+    assert page.context["original"] == event
+    assert page.context["adminform"].form.fields == {}
+    assert not page.context["has_change_permission"]
+    assert 'name="_save"' not in page.content.decode()
 
 
 def test_hq_edits_sla_policy(client, hq_user):

@@ -225,3 +225,21 @@ def test_capacity_and_tickets_agree_slot_by_slot(model, home):
     assert per_slot == loads
     assert all(n <= 1 for n in loads.values())
     assert counts == {"due": 25, "booked": 21, "unassigned": 4}  # 7 + 14 slots in the week
+
+
+def test_chunks_are_enqueued_on_commit_in_eager_mode_too(model, home, django_capture_on_commit_callbacks, monkeypatch):
+    """Tests and production take the same path: the chunks go to the task queue after commit (the
+    eager queue runs them in-process); chunks already done by the coordinator are skipped."""
+    from aftersales.tasks import schedule_maintenance_chunk
+
+    for _ in range(5):
+        due_vehicle(model, home)
+    sent = []
+    real = schedule_maintenance_chunk.apply_async
+    monkeypatch.setattr(schedule_maintenance_chunk, "apply_async", lambda **kw: sent.append(kw) or real(**kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = run(chunk_size=2)
+
+    assert [call["kwargs"]["seq"] for call in sent] == [0, 1, 2]
+    assert counts == {"due": 5, "booked": 5, "unassigned": 0}
+    assert Ticket.objects.count() == 5

@@ -73,26 +73,20 @@ def notify_many(messages: list[dict]) -> int:
         ignore_conflicts=True,
         batch_size=500,
     )
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
-        # In-process mode leaves bulk messages to the periodic delivery rather than sending
-        # hundreds inline at the end of a job's batch.
-        transaction.on_commit(_enqueue_delivery)
+    transaction.on_commit(_enqueue_delivery)
     return len(messages)
 
 
 def _enqueue_delivery() -> None:
     from core.tasks import deliver_outbox
 
-    if deliver_outbox.app.conf.task_always_eager:
-        deliver_outbox.delay()
-        return
     try:
         # A connection of its own with a read timeout: a stuck broker cannot hold the request.
         options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "socket_timeout": settings.PUBLISH_SOCKET_TIMEOUT}
         with deliver_outbox.app.connection_for_write(transport_options=options) as connection:
             deliver_outbox.apply_async(connection=connection)
     except Exception:  # noqa: BLE001  (broker down: the outbox keeps it; the periodic task delivers)
-        logger.warning("broker unavailable; notification left in the outbox")
+        logger.warning("delivery not enqueued (broker unavailable?); notification left in the outbox", exc_info=True)
 
 
 def deliver_pending(limit: int = 500) -> dict[str, int]:

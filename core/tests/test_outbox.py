@@ -131,7 +131,8 @@ def test_the_admin_action_queues_unconfirmed_and_failed_messages_again(admin_cli
 
 @pytest.mark.django_db(transaction=True)
 def test_a_sent_message_is_recorded_even_if_the_database_went_away_meanwhile(monkeypatch):
-    notify_many([message(1)])
+    # Queued without the delivery that notify asks for after commit (the eager queue would send it).
+    Notification.objects.create(**message(1))
     real_update = QuerySet.update
     failures = []
 
@@ -161,3 +162,13 @@ def test_an_outcome_never_overwrites_a_claim_that_is_not_its_own():
     service._record_outcome(claimed)
 
     assert Notification.objects.get().status == Notification.Status.SENDING  # the other worker's to write
+
+
+def test_bulk_messages_are_delivered_after_commit_in_eager_mode_too(django_capture_on_commit_callbacks):
+    """Tests and production take the same path: delivery is enqueued after commit (eager runs it)."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notify_many([message(n) for n in range(3)])
+
+    assert len(callbacks) == 1
+    assert sorted(n.body for n in MemoryBackend.outbox) == ["message 0", "message 1", "message 2"]
+    assert not Notification.objects.exclude(status=Notification.Status.SENT).exists()

@@ -138,3 +138,35 @@ def test_a_later_run_gives_the_demo_store_test_drives_today_again(seeded, monkey
     for slot in standing.values_list("slot_start", flat=True).distinct():
         load = SlotLoad.objects.get(store=store, starts_at=slot, resource=SlotLoad.Resource.DEMO_CAR)
         assert load.booked == standing.filter(slot_start=slot).count() <= store.demo_cars
+
+
+def _held(rows) -> dict:
+    held = {}
+    for key in rows:
+        held[key] = held.get(key, 0) + 1
+    return held
+
+
+def test_every_capacity_row_matches_the_seeded_work_and_never_exceeds_capacity(seeded):
+    """Seeded work goes through the same capacity rows as live work: a test drive at a store holds a
+    demo car in its hour unless it was cancelled, a ticket with a booked slot holds a bay."""
+    drives = Drive.objects.exclude(store=None).exclude(status=Drive.Status.CANCELLED)
+    tickets = Ticket.objects.exclude(booked_slot=None).exclude(status=Ticket.Status.CANCELLED)
+    held = {
+        SlotLoad.Resource.DEMO_CAR: _held(drives.values_list("store_id", "slot_start")),
+        SlotLoad.Resource.BAY: _held(tickets.values_list("store_id", "booked_slot")),
+    }
+    assert held[SlotLoad.Resource.DEMO_CAR] and held[SlotLoad.Resource.BAY]
+    capacity = {pk: (cars, bays) for pk, cars, bays in Store.objects.values_list("pk", "demo_cars", "bays")}
+    for resource, per_slot in held.items():
+        rows = {(r.store_id, r.starts_at): r for r in SlotLoad.objects.filter(resource=resource)}
+        assert {key: row.booked for key, row in rows.items() if row.booked} == per_slot, resource
+        for (store_id, _start), row in rows.items():
+            cars, bays = capacity[store_id]
+            assert row.booked <= row.capacity == (cars if resource == SlotLoad.Resource.DEMO_CAR else bays)
+
+
+def test_no_demo_car_serves_two_drives_in_one_hour(seeded):
+    used = Drive.objects.exclude(demo_vehicle=None).exclude(status=Drive.Status.CANCELLED)
+    assert used.exists()
+    assert max(_held(used.values_list("demo_vehicle_id", "slot_start")).values()) == 1

@@ -13,12 +13,14 @@ def customer_get_or_create_by_phone(*, phone: str, name: str = "", city: str = "
     """
     number = normalise_mobile(phone)
     name, city = (name or "").strip()[:100], (city or "").strip()[:50]
-    customer = Customer.objects.filter(phone=number).first()
+    customer = _by_phone(number)
     if customer is None:
         try:
             with transaction.atomic():
                 customer = Customer(phone=number, name=name or placeholder_name(number), city=city)
-                customer.full_clean()
+                # The unique number is the database's to enforce: a check here would turn a
+                # concurrent request's insert into a form error instead of the lookup below.
+                customer.full_clean(validate_unique=False)
                 customer.save()
             return customer, True
         except IntegrityError:  # created by a concurrent request a moment ago
@@ -33,6 +35,10 @@ def customer_get_or_create_by_phone(*, phone: str, name: str = "", city: str = "
     if changed:
         customer.save(update_fields=[*changed, "updated_at"])
     return customer, False
+
+
+def _by_phone(number: str) -> Customer | None:
+    return Customer.objects.filter(phone=number).first()
 
 
 def phone_views_record(*, user, path: str, customers=(), customer_ids=()) -> int:

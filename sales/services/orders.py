@@ -16,6 +16,7 @@ from stores.policy import require_move
 
 from ..models import CarModel, Customer, Order, OrderCounter, Vehicle
 from ..vin import normalise_vin
+from .customers import customer_get_or_create_by_phone
 
 Status = Order.Status
 # Vehicles that can be allocated to an order for a store: there now, or on their way to it.
@@ -57,6 +58,21 @@ def order_create(
     order.full_clean()
     order.save()
     return order
+
+
+@transaction.atomic
+def order_create_for_phone(
+    *,
+    customer_phone: str,
+    customer_name: str,
+    model: CarModel,
+    store: Store,
+    delivery_date: dt.date | None = None,
+) -> Order:
+    """The order form's write: the customer with that mobile (created when new) and the order,
+    in one transaction, so that a refused order leaves no customer created or renamed for it."""
+    customer, _created = customer_get_or_create_by_phone(phone=customer_phone, name=customer_name)
+    return order_create(customer=customer, model=model, store=store, delivery_date=delivery_date)
 
 
 def order_transition(*, order: Order, action: str, vin: str = "", actor=None) -> Order:

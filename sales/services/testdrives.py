@@ -232,15 +232,7 @@ def test_drive_book(
     if existing is not None:
         return BookingResult(existing, created=False)
 
-    reasons = time_refusals(slot_start)
-    if store is not None:
-        store_reason = store_refusal(store, slot_start)
-        if store_reason:
-            reasons.append(store_reason)
-    if reasons:
-        time_ok = not any(code in ("past", "too_far_ahead", "not_on_the_hour") for code, _m in reasons)
-        raise BookingRefused(reasons, _alternatives(store, slot_start, time_ok) if store is not None else None)
-
+    _refuse_unbookable(store, slot_start)
     try:
         with transaction.atomic():
             customer, _created = customer_get_or_create_by_phone(phone=phone, name=customer_name)
@@ -279,6 +271,18 @@ def _typed_name(name: str, phone: str) -> str:
     return (name or "").strip()[:100] or placeholder_name(phone)
 
 
+def _refuse_unbookable(store: Store | None, slot_start: dt.datetime) -> None:
+    """Raise BookingRefused naming every rule of the slot and the store that the booking breaks."""
+    reasons = time_refusals(slot_start)
+    if store is not None:
+        store_reason = store_refusal(store, slot_start)
+        if store_reason:
+            reasons.append(store_reason)
+    if reasons:
+        time_ok = not any(code in ("past", "too_far_ahead", "not_on_the_hour") for code, _m in reasons)
+        raise BookingRefused(reasons, _alternatives(store, slot_start, time_ok) if store is not None else None)
+
+
 # --- moves after booking -----------------------------------------------------------------------
 
 
@@ -310,14 +314,21 @@ def test_drive_transition(*, test_drive: TestDrive, action: str, actor=None) -> 
 
 
 def _free_demo_vehicle(test_drive: TestDrive) -> Vehicle | None:
-    """A demo car of the store not serving another standing drive in that slot, the booked model first."""
+    """A demo car of the store not serving another standing drive in that slot, the booked model first.
+
+    The store's demo cars are locked (in VIN order, so that confirmers wait rather than deadlock)
+    before the busy ones are read: two drives confirmed at the same moment get different cars,
+    the second seeing the first's choice once it has committed.
+    """
+    demo_cars = Vehicle.objects.filter(store_id=test_drive.store_id, status=Vehicle.Status.DEMO)
+    list(demo_cars.select_for_update().order_by("vin").values_list("pk", flat=True))
     busy = TestDrive.objects.filter(
         store_id=test_drive.store_id,
         slot_start=test_drive.slot_start,
         status__in=[*TestDrive.STANDING, Status.COMPLETED],
         demo_vehicle__isnull=False,
     ).values("demo_vehicle_id")
-    free = Vehicle.objects.filter(store_id=test_drive.store_id, status=Vehicle.Status.DEMO).exclude(pk__in=busy)
+    free = demo_cars.exclude(pk__in=busy)
     return free.filter(model_id=test_drive.model_id).order_by("vin").first() or free.order_by("vin").first()
 
 

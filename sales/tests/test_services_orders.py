@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from sales.models import Order, Vehicle
-from sales.services import customer_get_or_create_by_phone, order_create, order_transition
+from sales.models import Customer, Order, Vehicle
+from sales.services import customer_get_or_create_by_phone, order_create, order_create_for_phone, order_transition
 from sales.tests.factories import CarModelFactory, CustomerFactory, OrderFactory, VehicleFactory
 from stores.models import Store
 from stores.tests.factories import StoreFactory
@@ -163,3 +163,18 @@ def test_customer_known_only_by_number_is_named_by_the_masked_number_until_named
     assert created and anonymous.name == "138****5679"
     named, created = customer_get_or_create_by_phone(phone="13812345679", name="李四")
     assert not created and named.pk == anonymous.pk and named.name == "李四"
+
+
+def test_order_create_for_phone_refused_creates_no_customer(car_model):
+    store = StoreFactory(code="GZ-NODEL2", capabilities="maintenance")
+    with pytest.raises(ValidationError, match="does not deliver"):
+        order_create_for_phone(customer_phone="13712345678", customer_name="周先生", model=car_model, store=store)
+    assert not Customer.objects.filter(phone="13712345678").exists()
+
+
+def test_order_create_for_phone_creates_the_customer_and_the_order(store, car_model):
+    order = order_create_for_phone(
+        customer_phone="+86 137 1234 5678", customer_name="周先生", model=car_model, store=store
+    )
+    assert order.customer.phone == "13712345678" and order.customer.name == "周先生"
+    assert order.status == Order.Status.RESERVED and order.store == store

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from sales.models import Order, PhoneView, Vehicle
+from sales.models import Customer, Order, PhoneView, Vehicle
 from sales.tests.factories import CustomerFactory, OrderFactory, VehicleFactory
 from stores.models import Role
 from stores.tests.factories import make_user
@@ -143,6 +143,27 @@ def test_order_form_refusals_keep_the_input(regional_client, store, other_store,
     response = regional_client.post("/sales/orders/new/", {**data, "store": store.code, "delivery_date": yesterday})
     assert "cannot be in the past" in response.content.decode()
     assert not Order.objects.exists()
+
+
+def test_refused_order_leaves_no_new_customer(staff_client, store, car_model):
+    store.capabilities = "maintenance"
+    store.save(update_fields=["capabilities"])
+    data = {"customer_name": "周先生", "customer_phone": "13712345678", "model": "GC-M7"}
+    response = staff_client.post("/sales/orders/new/", data)
+    assert response.status_code == 200
+    assert "does not deliver cars" in response.content.decode()
+    assert not Order.objects.exists()
+    assert not Customer.objects.filter(phone="13712345678").exists()
+
+
+def test_refused_order_leaves_a_known_customers_name_as_it_was(staff_client, store, car_model):
+    CustomerFactory(phone="13712345678", name="13712345678")
+    store.status = "suspended"
+    store.save(update_fields=["status"])
+    staff_client.post(
+        "/sales/orders/new/", {"customer_name": "周先生", "customer_phone": "13712345678", "model": "GC-M7"}
+    )
+    assert Customer.objects.get(phone="13712345678").name == "13712345678"
 
 
 def test_a_new_unpaid_order_offers_no_release_and_cannot_be_released_into_paid(staff_client, store, car_model):

@@ -305,3 +305,36 @@ def test_regional_store_filter_outside_reach_shows_nothing(regional_client, othe
     TestDriveFactory(store=other_store, model=car_model, customer=CustomerFactory(name="上海客户"))
     html = regional_client.get("/sales/test-drives/", {"store": other_store.code}).content.decode()
     assert "上海客户" not in html and "is in your reach" in html
+
+
+def test_booking_for_a_number_created_by_a_concurrent_request_redirects_to_the_booking(
+    staff_client, store, car_model, monkeypatch
+):
+    """The race on a new number, made deterministic: the lookup misses, another request has just
+    committed the customer, and the insert meets the unique number (IntegrityError path)."""
+    from sales.services import customers
+
+    CustomerFactory(phone="13900000001", name="王先生")
+    monkeypatch.setattr(customers, "_by_phone", lambda number: None)
+    response = staff_client.post(NEW, form())
+    drive = TestDrive.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("sales:testdrive_detail", kwargs={"pk": drive.pk})
+    assert drive.customer.phone == "13900000001" and drive.store == store
+
+
+def test_booking_submitted_by_a_concurrent_request_redirects_to_the_existing_booking(
+    staff_client, store, car_model, monkeypatch
+):
+    """Both requests passed the look-up for a standing booking; the second meets the constraint."""
+    from sales.services import testdrives
+
+    first = staff_client.post(NEW, form())
+    standing = testdrives._standing
+    misses = iter([None])
+    monkeypatch.setattr(testdrives, "_standing", lambda **kw: next(misses, None) or standing(**kw))
+    second = staff_client.post(NEW, form())
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    assert TestDrive.objects.count() == 1
+    assert SlotLoad.objects.get(store=store, starts_at=local_slot()).booked == 1

@@ -42,11 +42,12 @@ def order_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            customer, _created = services.customer_get_or_create_by_phone(
-                phone=data["customer_phone"], name=data["customer_name"]
-            )
-            order = services.order_create(
-                customer=customer, model=data["model"], store=data["store"], delivery_date=data["delivery_date"]
+            order = services.order_create_for_phone(
+                customer_phone=data["customer_phone"],
+                customer_name=data["customer_name"],
+                model=data["model"],
+                store=data["store"],
+                delivery_date=data["delivery_date"],
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages)

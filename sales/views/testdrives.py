@@ -92,25 +92,8 @@ def testdrive_new(request):
     if request.method == "POST":
         form = TestDriveBookingForm(request.POST, user=request.user)
         if form.is_valid():
-            data = form.cleaned_data
-            try:
-                result = services.test_drive_book(
-                    user=request.user,
-                    customer_name=data["customer_name"],
-                    customer_phone=data["customer_phone"],
-                    model=data["model"],
-                    slot_start=data["slot"],
-                    store=data.get("store"),
-                    lat=data.get("lat"),
-                    lng=data.get("lng"),
-                )
-            except services.BookingRefused as exc:
-                refusal = exc
-                for _code, message in exc.reasons:
-                    form.add_error(None, message)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+            result, refusal = _book(request.user, form)
+            if result is not None:
                 if result.created:
                     messages.success(request, _("Test drive booked."))
                     _say_if_no_sms(request, result)
@@ -120,16 +103,37 @@ def testdrive_new(request):
     else:
         initial = {key: request.GET[key] for key in ("store", "slot", "model") if request.GET.get(key)}
         form = TestDriveBookingForm(initial=initial, user=request.user)
-    return render(
-        request,
-        "sales/testdrive_form.html",
-        {
-            "form": form,
-            "refusal": refusal,
-            "own_store": _own_store(request.user),
-            "last_day": services.testdrives.last_bookable_day(),
-        },
-    )
+    context = {
+        "form": form,
+        "refusal": refusal,
+        "own_store": _own_store(request.user),
+        "last_day": services.testdrives.last_bookable_day(),
+    }
+    return render(request, "sales/testdrive_form.html", context)
+
+
+def _book(user, form) -> tuple[services.BookingResult | None, services.BookingRefused | None]:
+    """The booking service on the form's data; what it refuses goes on the form."""
+    data = form.cleaned_data
+    try:
+        result = services.test_drive_book(
+            user=user,
+            customer_name=data["customer_name"],
+            customer_phone=data["customer_phone"],
+            model=data["model"],
+            slot_start=data["slot"],
+            store=data.get("store"),
+            lat=data.get("lat"),
+            lng=data.get("lng"),
+        )
+    except services.BookingRefused as exc:
+        for _code, message in exc.reasons:
+            form.add_error(None, message)
+        return None, exc
+    except ValidationError as exc:
+        form.add_error(None, exc)  # keys of the service's errors are the form's fields
+        return None, None
+    return result, None
 
 
 def _say_if_no_sms(request, result: services.BookingResult) -> None:

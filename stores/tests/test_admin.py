@@ -17,8 +17,9 @@ def root_client(client, db):
 
 
 def test_admin_index_opens_for_hq_and_superusers(hq_client, root_client):
-    assert hq_client.get(reverse("admin:index")).status_code == 200
-    assert root_client.get(reverse("admin:index")).status_code == 200
+    for client in (hq_client, root_client):
+        apps = {app["app_label"] for app in client.get(reverse("admin:index")).context["app_list"]}
+        assert {"stores", "sales", "aftersales", "core"} <= apps
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.MANAGER, Role.REGIONAL])
@@ -223,7 +224,6 @@ def test_slot_loads_are_read_only_in_the_admin(store, hq_client):
         store=store, starts_at=timezone.now(), resource=SlotLoad.Resource.BAY, capacity=4, booked=1
     )
     changelist = hq_client.get(reverse("admin:stores_slotload_changelist"))
-    assert changelist.status_code == 200
     assert list(changelist.context["cl"].result_list) == [slot]
     assert hq_client.get(reverse("admin:stores_slotload_add")).status_code == 403
     hq_client.post(reverse("admin:stores_slotload_change", args=[slot.pk]), {"booked": 4})

@@ -170,8 +170,28 @@ def test_test_drive_booking_form_accepts_or_refuses_cleanly(world, data, role):
         assert response.status_code == 400 or response.context["form"].errors
         assert not changed_tables(before, fingerprint())
     else:
-        assert TestDrive.objects.count() in (drives, drives + 1)  # the same booking again books nothing new
+        _assert_booked_as_asked(response, form, drives=drives, before=before)
         assert client.get(response["Location"]).status_code == 200
+
+
+def _assert_booked_as_asked(response, form, *, drives: int, before: dict) -> None:
+    """A redirect is to a standing booking of what the form asked; a new one, or else (the same
+    booking again) the existing one with nothing written at all."""
+    from django.urls import resolve
+
+    from sales.forms import parse_local_slot
+    from stores.phones import normalise_mobile
+
+    drive = TestDrive.objects.select_related("customer", "model").get(pk=resolve(response["Location"]).kwargs["pk"])
+    assert drive.status in TestDrive.STANDING
+    assert drive.customer.phone == normalise_mobile(form["customer_phone"])
+    assert drive.model.code == form["model"].strip().upper()
+    assert drive.slot_start == parse_local_slot(form["slot"])
+    if TestDrive.objects.count() == drives:
+        assert not changed_tables(before, fingerprint()), "the same booking again wrote something"
+    else:
+        assert TestDrive.objects.count() == drives + 1
+        assert TestDrive.objects.latest("pk") == drive
 
 
 @HOSTILE

@@ -1,3 +1,5 @@
+import traceback
+
 from django.core.management.base import BaseCommand, CommandError
 
 from core import jobs
@@ -14,7 +16,7 @@ class Command(BaseCommand):
             run = jobs.run_job(name, triggered_by="command")
         except jobs.UnknownJob as exc:
             raise CommandError(f"unknown job {name!r}; known jobs: {', '.join(jobs.job_names())}") from exc
-        if run.outcome != run.Outcome.SUCCEEDED:
-            self.stderr.write(run.errors)
-            raise CommandError(f"{name}: failed")
+        except Exception as exc:  # recorded as a failed run by run_job; exit non-zero saying why
+            self.stderr.write(traceback.format_exc())
+            raise CommandError(f"{name}: failed: {exc}") from exc
         self.stdout.write(run.summary())
