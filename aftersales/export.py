@@ -1,7 +1,7 @@
 """The queue as CSV: the same filtered rows, streamed, safe to open in a spreadsheet.
 
-UTF-8 with a BOM (so Excel reads Chinese correctly); every text cell that begins with =, +, -,
-@, a tab or a carriage return is prefixed with ' so no spreadsheet evaluates it as a formula.
+UTF-8 with a BOM (so Excel reads Chinese correctly); every cell goes through
+`core.spreadsheet.safe_cell`, so no spreadsheet evaluates it as a formula.
 Rows are read with a server-side cursor in chunks, so memory stays flat however many there are.
 """
 
@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from aftersales.models import Kind, Priority, Ticket
 from aftersales.services import sla
+from core.spreadsheet import safe_row
 from sales.models import mask_phone
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
 
 COLUMNS = (
@@ -25,11 +25,6 @@ COLUMNS = (
     "customer__name", "customer__phone", "assignee__username", "summary", "due_at", "response_due_at",
     "response_risk_at", "risk_at", "responded_at", "paused_at", "resolved_at", "closed_at", "payer",
 )  # fmt: skip
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class _Echo:
@@ -77,6 +72,6 @@ def rows(queryset: QuerySet[Ticket], *, mask_phones: bool) -> Iterator[list[str]
 def stream(queryset: QuerySet[Ticket], *, mask_phones: bool) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"
-    yield writer.writerow([safe_cell(c) for c in header()])
+    yield writer.writerow(safe_row(header()))
     for row in rows(queryset, mask_phones=mask_phones):
-        yield writer.writerow([safe_cell(c) for c in row])
+        yield writer.writerow(safe_row(row))

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aftersales.export import safe_cell
 from aftersales.models import Attachment, TicketEvent
+from core.spreadsheet import safe_cell
 from tests.hostile.strategies import NASTY
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
