@@ -28,7 +28,7 @@ from aftersales.models import Kind, Ticket
 from aftersales.paging import paginate
 from aftersales.services import sla
 from aftersales.services import tickets as services
-from aftersales.services.attachments import attachment_add
+from aftersales.services.attachments import ALLOWED_TYPES, attachment_add, download_name
 from sales.access import sees_full_phone_in_lists
 from stores.access import membership_of, role_of
 from stores.models import Role
@@ -285,9 +285,13 @@ def attachment_download(request, number: str, pk: int):
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    # Always a download, with the type sniffed at upload: never rendered as a page.
+    # Always a download, named and typed by what was sniffed at upload: never rendered as a page.
+    known = attachment.content_type in ALLOWED_TYPES
     response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        handle,
+        as_attachment=True,
+        filename=download_name(original_name=attachment.original_name, content_type=attachment.content_type),
+        content_type=attachment.content_type if known else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

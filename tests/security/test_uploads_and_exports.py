@@ -98,3 +98,25 @@ def test_ticket_export_neutralises_formulas_end_to_end(hq_client, store, summary
     cells = [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
     assert "'" + summary in cells or "'" + summary.strip() in cells  # the service trims the summary
     assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "filename"),
+    [
+        ("poly.html", PNG, "poly.png"),
+        ("report.exe", b"%PDF-1.7\n" + b"\x00" * 32, "report.pdf"),
+        ("photo", b"\xff\xd8\xff\xe0" + b"\x00" * 32, "photo.jpg"),
+        ("scan.PDF.html", b"%PDF-1.7\n" + b"\x00" * 32, "scan.PDF.pdf"),
+        (".html", PNG, "file.png"),
+    ],
+)
+def test_download_is_named_by_its_detected_type_not_its_uploaded_extension(
+    staff_client, ticket, name, content, filename
+):
+    upload(staff_client, ticket, name, content, "text/html")
+    attachment = Attachment.objects.get()
+    response = staff_client.get(attachment.get_absolute_url())
+    assert response.status_code == 200
+    assert response["Content-Type"] == attachment.content_type
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
