@@ -1,5 +1,7 @@
 """After-sales tickets with SLAs and an append-only history, recall campaigns."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -49,6 +51,11 @@ class SlaPolicy(TimeStampedModel):
         return f"{self.get_kind_display()} {self.priority}"
 
 
+def recall_vin_list_path(instance, filename: str) -> str:
+    """A generated name: the uploaded name (`page.html`) must not decide how the file is stored."""
+    return f"recalls/{uuid.uuid4().hex}.csv"
+
+
 class RecallCampaign(TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -60,7 +67,7 @@ class RecallCampaign(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     model = models.ForeignKey(CarModel, on_delete=models.PROTECT, related_name="recalls", verbose_name=_("model"))
     # Either an uploaded VIN list or a range of VINs (inclusive) of the model.
-    vin_list = models.FileField(_("VIN list (CSV)"), upload_to="recalls/", blank=True)
+    vin_list = models.FileField(_("VIN list (CSV)"), upload_to=recall_vin_list_path, blank=True)
     vin_from = models.CharField(_("first VIN"), max_length=17, blank=True)
     vin_to = models.CharField(_("last VIN"), max_length=17, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)

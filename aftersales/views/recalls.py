@@ -14,6 +14,7 @@ from aftersales.models import RecallCampaign
 from aftersales.paging import paginate
 from aftersales.services.recalls import recall_progress
 from aftersales.tasks import launch_recall
+from core.downloads import private_download
 from stores.access import is_hq
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,20 @@ def recall_detail(request, pk: int):
         raise Http404
     rows, totals = recall_progress(campaign)
     return render(request, "aftersales/recall_detail.html", {"campaign": campaign, "rows": rows, "totals": totals})
+
+
+@require_GET
+@hq_only
+def recall_vin_list(request, pk: int):
+    """The uploaded VIN list, to HQ only, as a CSV download (uploads are never served as media)."""
+    campaign = RecallCampaign.objects.filter(pk=pk).exclude(vin_list="").first()
+    if campaign is None:
+        raise Http404
+    try:
+        handle = campaign.vin_list.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return private_download(handle, filename=f"{campaign.code}-vins.csv", content_type="text/csv; charset=utf-8")
 
 
 @require_POST

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from aftersales.paging import paginate
 from aftersales.services import sla
 from aftersales.services import tickets as services
 from aftersales.services.attachments import ALLOWED_TYPES, attachment_add, download_name
+from core.downloads import private_download
 from sales.access import sees_full_phone_in_lists
 from stores.access import membership_of, role_of
 from stores.models import Role
@@ -285,17 +286,13 @@ def attachment_download(request, number: str, pk: int):
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    # Always a download, named and typed by what was sniffed at upload: never rendered as a page.
+    # Named and typed by what was sniffed at upload.
     known = attachment.content_type in ALLOWED_TYPES
-    response = FileResponse(
+    return private_download(
         handle,
-        as_attachment=True,
         filename=download_name(original_name=attachment.original_name, content_type=attachment.content_type),
         content_type=attachment.content_type if known else "application/octet-stream",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @require_POST

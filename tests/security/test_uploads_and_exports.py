@@ -120,3 +120,33 @@ def test_download_is_named_by_its_detected_type_not_its_uploaded_extension(
     assert response["Content-Type"] == attachment.content_type
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+
+
+def test_media_is_not_served_even_with_debug_on(settings):
+    import importlib
+
+    from django.urls import Resolver404, clear_url_caches, resolve
+
+    import config.urls
+
+    settings.DEBUG = True
+    try:
+        importlib.reload(config.urls)
+        clear_url_caches()
+        for path in ("/media/recalls/page.html", "/media/attachments/2026/12/x.png"):
+            with pytest.raises(Resolver404):
+                resolve(path)
+    finally:
+        settings.DEBUG = False
+        importlib.reload(config.urls)
+        clear_url_caches()
+
+
+def test_admin_links_an_attachment_through_the_scoped_view_not_the_media_url(hq_client, ticket):
+    from django.urls import reverse
+
+    upload(hq_client, ticket, "photo.png", PNG, "image/png")
+    attachment = Attachment.objects.get()
+    page = hq_client.get(reverse("admin:aftersales_attachment_change", args=[attachment.pk])).content.decode()
+    assert attachment.get_absolute_url() in page
+    assert "/media/" not in page
