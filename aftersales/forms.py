@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Kind, Priority, RecallCampaign, Ticket
 from aftersales.services import sla
+from core.forms import BoundedDateField, BoundedDateTimeField
 from sales.models import CarModel, Vehicle
 from sales.vin import normalise_vin
 from stores.access import stores_visible_to
@@ -27,6 +28,9 @@ SORT_CHOICES = [
     ("-created", _("Newest first")),
     ("created", _("Oldest first")),
 ]
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 def _blank(choices) -> list:
@@ -53,12 +57,10 @@ class TicketFilterForm(forms.Form):
         label=_("Assignee"), required=False, max_length=150, help_text=_("A username, “me” or “none”.")
     )
     store = forms.CharField(label=_("Store code"), required=False, max_length=20)
-    created_from = forms.DateField(
-        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    created_to = forms.DateField(label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    due_from = forms.DateField(label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    due_to = forms.DateField(label=_("Due to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_from = BoundedDateField(label=_("Created from"), required=False, widget=DATE_INPUT)
+    created_to = BoundedDateField(label=_("Created to"), required=False, widget=DATE_INPUT)
+    due_from = BoundedDateField(label=_("Due from"), required=False, widget=DATE_INPUT)
+    due_to = BoundedDateField(label=_("Due to"), required=False, widget=DATE_INPUT)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, show_store: bool = False, **kwargs):
@@ -78,8 +80,11 @@ class TicketFilterForm(forms.Form):
         return cls(data, **kwargs)
 
     def filters(self) -> dict:
-        """The valid filters as a plain dict; invalid fields are dropped."""
+        """The valid filters as a plain dict; invalid fields are dropped and shown as invalid."""
         self.is_valid()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
@@ -251,7 +256,7 @@ class StoreSlotForm(forms.Form):
     """Book unassigned work by hand: a store (by code, within the user's reach) and an hour slot."""
 
     store = forms.CharField(label=_("Store code"), max_length=20)
-    slot = forms.DateTimeField(
+    slot = BoundedDateTimeField(
         label=_("Slot"),
         input_formats=["%Y-%m-%d %H:%M"],
         help_text=_("YYYY-MM-DD HH:MM, local time, on the hour"),

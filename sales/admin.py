@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDatesAdminMixin
 from core.paginators import EstimatedCountPaginator
 from stores.access import is_hq, scope_by_store
 from stores.phones import normalise_mobile
@@ -112,7 +113,7 @@ class MileageCorrectionInline(admin.TabularInline):
 
 
 @admin.register(Vehicle)
-class VehicleAdmin(ExactSearchMixin, admin.ModelAdmin):
+class VehicleAdmin(BoundedDatesAdminMixin, ExactSearchMixin, admin.ModelAdmin):
     form = VehicleForm
     list_display = ("vin", "model", "status", "store", "owner", "delivered_on", "mileage_km")
     list_select_related = ("model", "store", "owner")
@@ -194,7 +195,7 @@ class CustomerAdmin(ExactSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Order)
-class OrderAdmin(ExactSearchMixin, admin.ModelAdmin):
+class OrderAdmin(BoundedDatesAdminMixin, ExactSearchMixin, admin.ModelAdmin):
     list_display = ("number", "customer", "model", "store", "vehicle", "status", "delivery_date", "created_at")
     list_select_related = ("customer", "model", "store", "vehicle")
     list_filter = ("status",)
@@ -212,7 +213,7 @@ class OrderAdmin(ExactSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(TestDrive)
-class TestDriveAdmin(ExactSearchMixin, admin.ModelAdmin):
+class TestDriveAdmin(BoundedDatesAdminMixin, ExactSearchMixin, admin.ModelAdmin):
     list_display = ("slot_start", "customer", "model", "store", "status", "demo_vehicle")
     list_select_related = ("customer", "model", "store", "demo_vehicle")
     list_filter = ("status",)
