@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Kind, Priority, RecallCampaign, Ticket
 from aftersales.services import sla
-from core.forms import BoundedDateField, BoundedDateTimeField
+from core.forms import BoundedDateField, BoundedDateTimeField, IdListField
 from sales.models import CarModel, Vehicle
 from sales.vin import normalise_vin
 from stores.access import stores_visible_to
@@ -169,7 +169,12 @@ class BulkForm(forms.Form):
     ACTIONS = [("assign", _("Assign to")), ("status", _("Change status to"))]
     MAX_TICKETS = 200
 
-    ids = forms.TypedMultipleChoiceField(coerce=int, choices=())
+    ids = IdListField(
+        error_messages={
+            "required": _("Select at least one ticket."),
+            "invalid_id": _("%(value)s is not a valid ticket id."),
+        }
+    )
     action = forms.ChoiceField(choices=ACTIONS)
     assignee = forms.CharField(required=False, max_length=150)
     to_status = forms.ChoiceField(required=False, choices=_blank(Ticket.Status.choices))
@@ -179,12 +184,6 @@ class BulkForm(forms.Form):
         if len(ids) > self.MAX_TICKETS:
             raise ValidationError(_("Select at most %(max)d tickets at once."), params={"max": self.MAX_TICKETS})
         return ids
-
-    def __init__(self, data=None, **kwargs):
-        super().__init__(data, **kwargs)
-        # Any integer is acceptable here; reach is checked against the user's scope in the view.
-        raw = data.getlist("ids") if data is not None and hasattr(data, "getlist") else []
-        self.fields["ids"].choices = [(v, v) for v in raw if str(v).isdigit()]
 
     def clean(self):
         cleaned = super().clean()

@@ -55,3 +55,41 @@ class BoundedDatesAdminMixin:
         if isinstance(field, forms.DateField | forms.DateTimeField | forms.SplitDateTimeField):
             field.validators.append(check_date_bounds)
         return field
+
+
+# Primary keys are BigAutoField: PostgreSQL's bigint and SQLite's INTEGER are both signed 64 bits.
+MAX_ID = 2**63 - 1
+
+
+def parse_id(raw) -> int | None:
+    """A primary key written in ASCII digits, 1 to MAX_ID; None for anything else."""
+    text = str(raw).strip()
+    if not (0 < len(text) <= len(str(MAX_ID)) and text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
+class IdListField(forms.Field):
+    """Several record ids (checkboxes named alike): each checked before it reaches a query.
+
+    Whether the records exist, and are in the user's reach, is for the view's scoped queryset.
+    """
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Select at least one record."),
+        "invalid_id": _("%(value)s is not a valid id."),
+    }
+
+    def to_python(self, value) -> list[int]:
+        values = value if isinstance(value, list | tuple) else [value] if value not in (None, "") else []
+        ids = []
+        for raw in values:
+            parsed = parse_id(raw)
+            if parsed is None:
+                shown = str(raw).strip()
+                shown = shown if len(shown) <= 24 else shown[:20] + "…"
+                raise ValidationError(self.error_messages["invalid_id"], code="invalid_id", params={"value": shown})
+            ids.append(parsed)
+        return ids
