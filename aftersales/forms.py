@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.models import Kind, Priority, RecallCampaign, Ticket
 from aftersales.services import sla
 from core.forms import BoundedDateField, BoundedDateTimeField, IdListField
+from core.models import LONG_TEXT_MAX
 from sales.models import CarModel, Vehicle
 from sales.vin import normalise_vin
 from stores.access import stores_visible_to
@@ -100,7 +101,9 @@ class TicketCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.P3)
     summary = forms.CharField(label=_("Summary"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
     store = forms.CharField(label=_("Store code"), max_length=20, help_text=_("The store that takes the ticket."))
 
     def __init__(self, *args, user, own_store=None, **kwargs):
@@ -211,8 +214,10 @@ class RecallCampaignForm(forms.ModelForm):
 
     def clean_vin_list(self):
         upload = self.cleaned_data.get("vin_list")
-        if upload and getattr(upload, "size", 0) > 20 * 2**20:
-            raise ValidationError(_("A VIN list has at most 20 MB."))
+        if upload and getattr(upload, "size", 0) > settings.UPLOAD_MAX_BYTES:
+            raise ValidationError(
+                _("A VIN list has at most %(mb)d MB."), params={"mb": settings.UPLOAD_MAX_BYTES // 2**20}
+            )
         return upload
 
     def clean(self):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, long_text_field
 from sales.models import CarModel, Customer, Vehicle
 from stores.models import Store
 from stores.provinces import Province
@@ -64,7 +64,7 @@ class RecallCampaign(TimeStampedModel):
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = long_text_field(_("description"), blank=True)
     model = models.ForeignKey(CarModel, on_delete=models.PROTECT, related_name="recalls", verbose_name=_("model"))
     # Either an uploaded VIN list or a range of VINs (inclusive) of the model.
     vin_list = models.FileField(_("VIN list (CSV)"), upload_to=recall_vin_list_path, blank=True)
@@ -151,7 +151,7 @@ class Ticket(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )  # fmt: skip
     summary = models.CharField(_("summary"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = long_text_field(_("description"), blank=True)
     component = models.CharField(_("component"), max_length=20, choices=Component.choices, blank=True, default="")
     payer = models.CharField(_("paying party"), max_length=20, choices=Payer.choices, blank=True, default="")
     payer_override_reason = models.CharField(_("reason for payer override"), max_length=300, blank=True)

@@ -98,7 +98,7 @@ class VehicleForm(forms.ModelForm):
 
 class MileageCorrectionForm(forms.Form):
     mileage_km = forms.IntegerField(label=_("Corrected mileage (km)"), min_value=0)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class MileageCorrectionInline(admin.TabularInline):

@@ -30,6 +30,7 @@ from aftersales.services import sla
 from aftersales.services import tickets as services
 from aftersales.services.attachments import ALLOWED_TYPES, attachment_add, download_name
 from core.downloads import private_download
+from core.uploads import upload_limit
 from sales.access import sees_full_phone_in_lists
 from stores.access import membership_of, role_of
 from stores.models import Role
@@ -264,6 +265,7 @@ def ticket_component(request, number: str):
     return _act(request, number, act)
 
 
+@upload_limit("ATTACHMENT_MAX_BYTES")
 @require_POST
 def ticket_attach(request, number: str):
     form = AttachmentForm(request.POST, request.FILES)
