@@ -65,11 +65,9 @@ def recall_vin_list(request, pk: int):
     campaign = RecallCampaign.objects.filter(pk=pk).exclude(vin_list="").first()
     if campaign is None:
         raise Http404
-    try:
-        handle = campaign.vin_list.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return private_download(handle, filename=f"{campaign.code}-vins.csv", content_type="text/csv; charset=utf-8")
+    return private_download(
+        campaign.vin_list, filename=f"{campaign.code}-vins.csv", content_type="text/csv; charset=utf-8"
+    )
 
 
 @require_POST

@@ -284,14 +284,10 @@ def attachment_download(request, number: str, pk: int):
     attachment = ticket.attachments.filter(pk=pk).first()
     if attachment is None:
         raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
     # Named and typed by what was sniffed at upload.
     known = attachment.content_type in ALLOWED_TYPES
     return private_download(
-        handle,
+        attachment.file,
         filename=download_name(original_name=attachment.original_name, content_type=attachment.content_type),
         content_type=attachment.content_type if known else "application/octet-stream",
     )

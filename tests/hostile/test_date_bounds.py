@@ -6,7 +6,7 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from aftersales.tests.factories import VehicleFactory, make_ticket
 from aftersales.tests.test_views_unassigned import post as post_slot
@@ -20,11 +20,7 @@ BOUNDS = "Give a date between 2000-01-01 and"
 FAR = ["9999-12-31", "0001-01-01", "1999-12-31"]
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import translation
 
 from aftersales.models import RecallCampaign, Ticket
 from aftersales.services import tickets as services
@@ -15,11 +14,7 @@ from sales.tests.factories import CarModelFactory
 TOO_LONG = "长" * (LONG_TEXT_MAX + 1)
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_the_limit_is_five_thousand_characters():

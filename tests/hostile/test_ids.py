@@ -4,7 +4,6 @@ overflows SQLite's INTEGER (a 500) and PostgreSQL's bigint (issue #13)."""
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import translation
 
 from aftersales.models import Ticket, TicketEvent
 from aftersales.tests.factories import make_ticket
@@ -13,11 +12,7 @@ BULK = reverse("aftersales:ticket_bulk")
 HUGE = "99999999999999999999"  # 2**66 and a bit: beyond any database integer
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def bulk(client, ids, **extra):
