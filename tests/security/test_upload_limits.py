@@ -116,3 +116,12 @@ def ticket(store):
     from tests.security.records import _ticket
 
     return _ticket(store)
+
+
+def test_the_general_upload_limit_takes_the_largest_file_a_form_accepts():
+    from django.conf import settings
+
+    from aftersales.models import RecallCampaign
+
+    assert settings.UPLOAD_MAX_BYTES >= RecallCampaign.VIN_LIST_MAX_BYTES
+    assert settings.UPLOAD_MAX_BYTES >= settings.ATTACHMENT_MAX_BYTES
