@@ -100,7 +100,7 @@ class RecallCampaignAdmin(HqOnlyAdmin):
 
     @admin.display(description=_("current VIN list"))
     def vin_list_download(self, obj) -> str:
-        if obj is None or not obj.vin_list:
+        if obj is None or obj.pk is None or not obj.vin_list:  # the add form re-shown: nothing stored yet
             return "—"
         return format_html(
             '<a href="{}">{}</a>', reverse("aftersales:recall_vin_list", kwargs={"pk": obj.pk}), _("Download")

@@ -351,5 +351,6 @@ NO_POST = frozenset(
         "aftersales:unassigned",
         "aftersales:recall_list",
         "aftersales:recall_detail",
+        "aftersales:recall_vin_list",
     }
 )
