@@ -1,6 +1,10 @@
 """Admin for HQ: tickets (searchable, history read-only), SLA policy (editable), recalls."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.access import tickets_visible_to
@@ -90,7 +94,17 @@ class RecallCampaignAdmin(HqOnlyAdmin):
     search_fields = ["code", "title"]
     raw_id_fields = ["model"]
     list_select_related = ["model"]
-    readonly_fields = ["status", "launched_at"]
+    readonly_fields = ["status", "launched_at", "vin_list_download"]
+    # A plain file input: the stock widget links the stored file by its MEDIA_URL, which is not served.
+    formfield_overrides = {models.FileField: {"widget": forms.FileInput}}
+
+    @admin.display(description=_("current VIN list"))
+    def vin_list_download(self, obj) -> str:
+        if obj is None or obj.pk is None or not obj.vin_list:  # the add form re-shown: nothing stored yet
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("aftersales:recall_vin_list", kwargs={"pk": obj.pk}), _("Download")
+        )
 
 
 @admin.register(TicketEvent)
@@ -113,12 +127,18 @@ class AttachmentAdmin(HqOnlyAdmin):
     list_display = ["original_name", "ticket", "content_type", "size", "uploaded_by", "uploaded_at"]
     list_select_related = ["ticket", "uploaded_by"]
     raw_id_fields = ["ticket", "uploaded_by"]
-    readonly_fields = ["ticket", "file", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    fields = ["ticket", "download", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
     search_fields = ["ticket__number"]
     show_full_result_count = False
 
     def has_add_permission(self, request) -> bool:
         return False  # attachments are added on the ticket page, where their type is checked
+
+    @admin.display(description=_("file"))
+    def download(self, obj) -> str:
+        # Through the scoped download view, never the file's MEDIA_URL (which is not served).
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Download"))
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip().upper()

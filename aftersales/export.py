@@ -1,7 +1,7 @@
 """The queue as CSV: the same filtered rows, streamed, safe to open in a spreadsheet.
 
-UTF-8 with a BOM (so Excel reads Chinese correctly); every text cell that begins with =, +, -,
-@, a tab or a carriage return is prefixed with ' so no spreadsheet evaluates it as a formula.
+UTF-8 with a BOM (so Excel reads Chinese correctly); every cell goes through
+`core.spreadsheet.safe_cell`, so no spreadsheet evaluates it as a formula.
 Rows are read with a server-side cursor in chunks, so memory stays flat however many there are.
 Mobile numbers are shown as the user may see them in a list (sales.services.phones): the full
 ones are logged once per chunk, before the chunk is sent.
@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from aftersales.models import Kind, Priority, Ticket
 from aftersales.services import sla
+from core.spreadsheet import safe_row
 from sales.services.phones import shown_numbers
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
 
 COLUMNS = (
@@ -28,11 +28,6 @@ COLUMNS = (
     "customer__name", "customer__phone", "assignee__username", "summary", "due_at", "response_due_at",
     "response_risk_at", "risk_at", "responded_at", "paused_at", "resolved_at", "closed_at", "payer", "customer_id",
 )  # fmt: skip
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class _Echo:
@@ -87,6 +82,6 @@ def rows(queryset: QuerySet[Ticket], *, user, path: str) -> Iterator[list[str]]:
 def stream(queryset: QuerySet[Ticket], *, user, path: str) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"
-    yield writer.writerow([safe_cell(c) for c in header()])
+    yield writer.writerow(safe_row(header()))
     for row in rows(queryset, user=user, path=path):
-        yield writer.writerow([safe_cell(c) for c in row])
+        yield writer.writerow(safe_row(row))

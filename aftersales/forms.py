@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Kind, Priority, RecallCampaign, Ticket
 from aftersales.services import sla
+from core.forms import BoundedDateField, BoundedDateTimeField, IdListField
+from core.models import LONG_TEXT_MAX
 from sales.access import vehicle_for_new_work
 from sales.models import CarModel
 from sales.vin import normalise_vin
@@ -28,6 +30,9 @@ SORT_CHOICES = [
     ("-created", _("Newest first")),
     ("created", _("Oldest first")),
 ]
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 def _blank(choices) -> list:
@@ -54,12 +59,10 @@ class TicketFilterForm(forms.Form):
         label=_("Assignee"), required=False, max_length=150, help_text=_("A username, “me” or “none”.")
     )
     store = forms.CharField(label=_("Store code"), required=False, max_length=20)
-    created_from = forms.DateField(
-        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    created_to = forms.DateField(label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    due_from = forms.DateField(label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    due_to = forms.DateField(label=_("Due to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_from = BoundedDateField(label=_("Created from"), required=False, widget=DATE_INPUT)
+    created_to = BoundedDateField(label=_("Created to"), required=False, widget=DATE_INPUT)
+    due_from = BoundedDateField(label=_("Due from"), required=False, widget=DATE_INPUT)
+    due_to = BoundedDateField(label=_("Due to"), required=False, widget=DATE_INPUT)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, show_store: bool = False, **kwargs):
@@ -79,8 +82,11 @@ class TicketFilterForm(forms.Form):
         return cls(data, **kwargs)
 
     def filters(self) -> dict:
-        """The valid filters as a plain dict; invalid fields are dropped."""
+        """The valid filters as a plain dict; invalid fields are dropped and shown as invalid."""
         self.is_valid()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
@@ -110,7 +116,9 @@ class TicketCreateForm(StoreInReachMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.P3)
     summary = forms.CharField(label=_("Summary"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
     store = store_code_field(help_text=_("The store that takes the ticket."))
 
     def __init__(self, *args, user, own_store=None, **kwargs):
@@ -183,7 +191,12 @@ class BulkForm(forms.Form):
     ACTIONS = [("assign", _("Assign to")), ("status", _("Change status to"))]
     MAX_TICKETS = 200
 
-    ids = forms.TypedMultipleChoiceField(coerce=int, choices=())
+    ids = IdListField(
+        error_messages={
+            "required": _("Select at least one ticket."),
+            "invalid_id": _("%(value)s is not a valid ticket id."),
+        }
+    )
     action = forms.ChoiceField(choices=ACTIONS)
     assignee = forms.CharField(required=False, max_length=150)
     to_status = forms.ChoiceField(required=False, choices=_blank(Ticket.Status.choices))
@@ -193,12 +206,6 @@ class BulkForm(forms.Form):
         if len(ids) > self.MAX_TICKETS:
             raise ValidationError(_("Select at most %(max)d tickets at once."), params={"max": self.MAX_TICKETS})
         return ids
-
-    def __init__(self, data=None, **kwargs):
-        super().__init__(data, **kwargs)
-        # Any integer is acceptable here; reach is checked against the user's scope in the view.
-        raw = data.getlist("ids") if data is not None and hasattr(data, "getlist") else []
-        self.fields["ids"].choices = [(v, v) for v in raw if str(v).isdigit()]
 
     def clean(self):
         cleaned = super().clean()
@@ -221,7 +228,7 @@ class StoreSlotForm(StoreInReachMixin, forms.Form):
     """Book unassigned work by hand: a store (by code, within the user's reach) and an hour slot."""
 
     store = store_code_field()
-    slot = forms.DateTimeField(
+    slot = BoundedDateTimeField(
         label=_("Slot"),
         input_formats=["%Y-%m-%d %H:%M"],
         help_text=_("YYYY-MM-DD HH:MM, local time, on the hour"),

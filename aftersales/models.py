@@ -1,5 +1,7 @@
 """After-sales tickets with SLAs and an append-only history, recall campaigns."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, long_text_field
 from core.transitions import Machine, Transition
 from sales.models import CarModel, Customer, Vehicle
 from sales.vin import normalise_vin
@@ -52,6 +54,11 @@ class SlaPolicy(TimeStampedModel):
         return f"{self.get_kind_display()} {self.priority}"
 
 
+def recall_vin_list_path(instance, filename: str) -> str:
+    """A generated name: the uploaded name (`page.html`) must not decide how the file is stored."""
+    return f"recalls/{uuid.uuid4().hex}.csv"
+
+
 def vin_range_key(vin: str) -> str:
     """A VIN as production ranges compare it: without the check digit (position 9), not ordered."""
     return vin[:8] + vin[9:]
@@ -67,10 +74,10 @@ class RecallCampaign(TimeStampedModel):
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = long_text_field(_("description"), blank=True)
     model = models.ForeignKey(CarModel, on_delete=models.PROTECT, related_name="recalls", verbose_name=_("model"))
     # Either an uploaded VIN list or a range of VINs (inclusive) of the model.
-    vin_list = models.FileField(_("VIN list (CSV)"), upload_to="recalls/", blank=True)
+    vin_list = models.FileField(_("VIN list (CSV)"), upload_to=recall_vin_list_path, blank=True)
     vin_from = models.CharField(_("first VIN"), max_length=17, blank=True)
     vin_to = models.CharField(_("last VIN"), max_length=17, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -202,7 +209,7 @@ class Ticket(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )  # fmt: skip
     summary = models.CharField(_("summary"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = long_text_field(_("description"), blank=True)
     component = models.CharField(_("component"), max_length=20, choices=Component.choices, blank=True, default="")
     payer = models.CharField(_("paying party"), max_length=20, choices=Payer.choices, blank=True, default="")
     payer_override_reason = models.CharField(_("reason for payer override"), max_length=300, blank=True)

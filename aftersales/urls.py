@@ -25,5 +25,6 @@ urlpatterns = [
     path("recalls/", recalls.recall_list, name="recall_list"),
     path("recalls/new/", recalls.recall_create, name="recall_create"),
     path("recalls/<int:pk>/", recalls.recall_detail, name="recall_detail"),
+    path("recalls/<int:pk>/vin-list/", recalls.recall_vin_list, name="recall_vin_list"),
     path("recalls/<int:pk>/launch/", recalls.recall_launch, name="recall_launch"),
 ]

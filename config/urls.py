@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -19,8 +18,5 @@ urlpatterns = [
 
 admin.site.site_header = "Goodcar HQ"
 admin.site.site_title = "Goodcar HQ"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads are never served from MEDIA_URL, not even in the demo (DEBUG): each is handed out only
+# by the view that checks who may have it (a ticket's attachments, a recall's VIN list).

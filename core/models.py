@@ -1,9 +1,20 @@
 """Shared plumbing records: the base model, feed runs, job runs and the notification outbox."""
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.redact import mask_mobile
+
+# Free text a person types (a ticket's or a recall's description): a page of text at most.
+LONG_TEXT_MAX = 5000
+
+
+def long_text_field(verbose_name, **kwargs) -> models.TextField:
+    """A TextField bounded in forms (max_length) and in full_clean (the validator) alike."""
+    return models.TextField(
+        verbose_name, max_length=LONG_TEXT_MAX, validators=[MaxLengthValidator(LONG_TEXT_MAX)], **kwargs
+    )
 
 
 class TimeStampedModel(models.Model):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_shapes import ReadOnlyAdmin, ReadOnlyInline
+from core.forms import BoundedDatesAdminMixin
 from core.paginators import EstimatedCountPaginator
 from stores.access import scope_by_store
 from stores.phones import normalise_mobile
@@ -99,7 +100,7 @@ class VehicleForm(forms.ModelForm):
 
 class MileageCorrectionForm(forms.Form):
     mileage_km = forms.IntegerField(label=_("Corrected mileage (km)"), min_value=0)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class MileageCorrectionInline(ReadOnlyInline):
@@ -109,7 +110,7 @@ class MileageCorrectionInline(ReadOnlyInline):
 
 
 @admin.register(Vehicle)
-class VehicleAdmin(ExactSearchMixin, admin.ModelAdmin):
+class VehicleAdmin(BoundedDatesAdminMixin, ExactSearchMixin, admin.ModelAdmin):
     form = VehicleForm
     list_display = ("vin", "model", "status", "store", "owner", "delivered_on", "mileage_km")
     list_select_related = ("model", "store", "owner")
@@ -204,7 +205,7 @@ class PolicyEditAdmin(admin.ModelAdmin):
 
 
 @admin.register(Order)
-class OrderAdmin(ExactSearchMixin, PolicyEditAdmin):
+class OrderAdmin(BoundedDatesAdminMixin, ExactSearchMixin, PolicyEditAdmin):
     list_display = ("number", "customer", "model", "store", "vehicle", "status", "delivery_date", "created_at")
     list_select_related = ("customer", "model", "store", "vehicle")
     list_filter = ("status",)
@@ -223,7 +224,7 @@ class OrderAdmin(ExactSearchMixin, PolicyEditAdmin):
 
 
 @admin.register(TestDrive)
-class TestDriveAdmin(ExactSearchMixin, PolicyEditAdmin):
+class TestDriveAdmin(BoundedDatesAdminMixin, ExactSearchMixin, PolicyEditAdmin):
     list_display = ("slot_start", "customer", "model", "store", "status", "demo_vehicle")
     list_select_related = ("customer", "model", "store", "demo_vehicle")
     list_filter = ("status",)

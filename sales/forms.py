@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateField, check_date_bounds
 from stores.access import membership_of
 from stores.forms import StoreInReachMixin, store_code_field
 from stores.phones import normalise_mobile
@@ -26,6 +27,7 @@ def parse_local_slot(value: str) -> dt.datetime:
             naive = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
+        check_date_bounds(naive)  # before any arithmetic: year 9999 or 1 would overflow it
         return timezone.make_aware(naive, timezone.get_current_timezone())
     raise ValidationError(
         _("Write the slot as YYYY-MM-DD HH:MM in local time, for example 2026-12-01 14:00."), code="slot_format"
@@ -139,6 +141,15 @@ class TestDriveFilterForm(StoreInReachMixin, forms.Form):
         return period if period in PERIODS else "upcoming"
 
 
+class DayForm(forms.Form):
+    """The day view's `date` (default today); a date out of bounds is reported and today shown."""
+
+    date = BoundedDateField(required=False)
+
+    def day(self) -> dt.date:
+        return (self.cleaned_data.get("date") if self.is_valid() else None) or timezone.localdate()
+
+
 class OrderFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Order number, VIN or mobile"),
@@ -155,7 +166,7 @@ class OrderFilterForm(forms.Form):
 
 
 class OrderCreateForm(StoreInReachMixin, CustomerAndModelForm):
-    delivery_date = forms.DateField(
+    delivery_date = BoundedDateField(
         label=_("Planned delivery date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     store = store_code_field(

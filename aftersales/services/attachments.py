@@ -35,6 +35,16 @@ def _display_name(name: str) -> str:
     return "".join(c for c in base if c.isprintable())[:200]
 
 
+def download_name(*, original_name: str, content_type: str) -> str:
+    """The name a download is offered under: the uploaded stem with the detected type's extension.
+
+    A PNG uploaded as `poly.html` downloads as `poly.png`, so the name never claims a type the
+    content is not (and no browser or desktop opens it as a page).
+    """
+    stem = (original_name or "").rsplit(".", 1)[0].strip(". ") or "file"
+    return f"{stem}.{ALLOWED_TYPES.get(content_type, 'bin')}"
+
+
 @transaction.atomic
 def attachment_add(*, ticket: Ticket, upload: UploadedFile, actor) -> Attachment:
     """Keep an uploaded photo or PDF on the ticket and record it in the history (not on a finished one)."""

@@ -15,6 +15,7 @@ from aftersales import selectors
 from aftersales.forms import RecallCampaignForm
 from aftersales.services.recalls import recall_campaign_create, recall_progress
 from aftersales.tasks import launch_recall
+from core.downloads import private_download
 from core.paginators import paginate
 from stores.policy import can
 
@@ -65,6 +66,18 @@ def recall_detail(request, pk: int):
         raise Http404
     rows, totals = recall_progress(campaign)
     return render(request, "aftersales/recall_detail.html", {"campaign": campaign, "rows": rows, "totals": totals})
+
+
+@require_GET
+@recalls_page
+def recall_vin_list(request, pk: int):
+    """The uploaded VIN list, to HQ only, as a CSV download (uploads are never served as media)."""
+    campaign = selectors.recall_campaign(pk=pk)
+    if campaign is None or not campaign.vin_list:
+        raise Http404
+    return private_download(
+        campaign.vin_list, filename=f"{campaign.code}-vins.csv", content_type="text/csv; charset=utf-8"
+    )
 
 
 @require_POST

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,8 +25,10 @@ from aftersales.forms import (
 from aftersales.models import Kind, Ticket
 from aftersales.services import bulk, sla
 from aftersales.services import tickets as services
-from aftersales.services.attachments import attachment_add
+from aftersales.services.attachments import ALLOWED_TYPES, attachment_add, download_name
+from core.downloads import private_download
 from core.paginators import paginate
+from core.uploads import upload_limit
 from sales.services.phones import reveal_phones
 from stores.access import membership_of, role_of
 from stores.models import Role
@@ -235,6 +237,7 @@ def ticket_component(request, number: str):
     return _act(request, number, act)
 
 
+@upload_limit("ATTACHMENT_MAX_BYTES")
 @require_POST
 def ticket_attach(request, number: str):
     form = AttachmentForm(request.POST, request.FILES)
@@ -253,17 +256,13 @@ def attachment_download(request, number: str, pk: int):
     attachment = ticket.attachments.filter(pk=pk).first()
     if attachment is None:
         raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    # Always a download, with the type sniffed at upload: never rendered as a page.
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    # Named and typed by what was sniffed at upload.
+    known = attachment.content_type in ALLOWED_TYPES
+    return private_download(
+        attachment.file,
+        filename=download_name(original_name=attachment.original_name, content_type=attachment.content_type),
+        content_type=attachment.content_type if known else "application/octet-stream",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @require_POST

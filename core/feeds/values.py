@@ -36,11 +36,19 @@ def messages_of(error: ValidationError) -> str:
     return " ".join(str(message) for message in error.messages)
 
 
+# Without a high bound of its own, a whole number must still fit the column it is stored in: the
+# feeds fill (Positive)IntegerFields, 32-bit on PostgreSQL (beyond 64 bits SQLite overflows).
+INTEGER_COLUMN_MAX = 2**31 - 1
+
+
 def integer(low: int | None = None, high: int | None = None) -> Reader:
     def read(raw: str) -> int:
         if not _INTEGER.fullmatch(raw):
             raise RowError(_("%(value)s is not a whole number.") % {"value": raw})
-        value = int(raw)
+        # Past 20 digits only the sign matters for the bounds (and int() refuses 4,300 digits).
+        value = int(raw) if len(raw.lstrip("+-")) <= 20 else (-1 if raw.startswith("-") else 1) * 10**20
+        if high is None and value > INTEGER_COLUMN_MAX:
+            raise RowError(_range_message(raw, None, INTEGER_COLUMN_MAX))
         if (low is not None and value < low) or (high is not None and value > high):
             raise RowError(_range_message(raw, low, high))
         return value

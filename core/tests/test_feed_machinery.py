@@ -2,6 +2,7 @@
 record, --rejects, all-or-nothing, and the admin where HQ reads the runs."""
 
 import codecs
+import csv
 import hashlib
 import logging
 
@@ -228,3 +229,19 @@ def test_a_refused_file_still_leaves_a_header_only_rejects_file(tmp_path):
     sync_refused("sync_stores", path, "--rejects", str(rejects))
 
     assert rejects.read_bytes() == "\ufeffline,key,reason\r\n".encode()
+
+
+def test_rejects_file_neutralises_formulas_like_the_ticket_export(tmp_path):
+    rows = [
+        store_row('=HYPERLINK("http://evil","x")'),
+        store_row("GZ-0102", name="@SUM(A1)" * 20),
+        store_row("-2+3"),
+    ]
+    out = tmp_path / "rejects.csv"
+    sync("sync_stores", write_feed(tmp_path / "stores.csv", HEADER, rows), "--rejects", str(out))
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    assert len(cells) == 3 * 4
+    assert "'" + '=HYPERLINK("HTTP://EVIL","X")' in cells  # the key, upper-cased on reading
+    assert "'-2+3" in cells
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]

@@ -108,6 +108,8 @@ def test_sync_models_creates_the_catalogue(models_feed):
         ({"battery_kwh": "99999.9996"}, "battery_kwh: 99999.9996: a car's battery is under 100,000 kWh."),
         ({"battery_kwh": "0.0004"}, "battery_kwh: 0.0004: must be at least 0.001 kWh."),
         ({"range_km": "-5"}, "range_km: -5 is below the minimum 1."),
+        ({"price_cny": "9" * 20}, f"price_cny: {'9' * 20} is above the maximum 2147483647."),
+        ({"range_km": "2147483648"}, "range_km: 2147483648 is above the maximum 2147483647."),
         ({"swappable": "yes"}, "swappable: yes is not 1 or 0."),
         ({"service_months": "0"}, "service_months: 0 is outside 1–36."),
         ({"service_months": "37"}, "service_months: 37 is outside 1–36."),
@@ -332,3 +334,10 @@ def test_sync_vehicles_has_no_full_option(vehicles_feed):
 
     with pytest.raises(CommandError):
         call_command("sync_vehicles", str(vehicles_feed([vehicle_row()])), "--full")
+
+
+def test_sync_models_rejects_a_price_of_five_thousand_digits_with_the_range_message(models_feed):
+    rows = [model_row("GNC-A5"), model_row("GNC-B7", price_cny="9" * 5000)]
+    assert sync("sync_models", models_feed(rows)) == "models: created=1 updated=0 unchanged=0 closed=0 rejected=1"
+    _line, _key, reason = the_rejection()
+    assert reason.endswith("is above the maximum 2147483647.")

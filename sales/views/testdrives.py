@@ -13,7 +13,7 @@ from stores.access import get_visible_or_404, membership_of, stores_visible_to
 
 from .. import selectors, services
 from ..access import test_drives_visible_to
-from ..forms import TestDriveBookingForm, TestDriveFilterForm
+from ..forms import DayForm, TestDriveBookingForm, TestDriveFilterForm
 from ..services.testdrives import allowed_actions
 from . import list_page
 
@@ -47,20 +47,23 @@ def testdrive_list(request):
     )
 
 
+def _day_store(request):
+    """The store named by `store` (in reach, else 404), or the user's own store."""
+    code = (request.GET.get("store") or "").strip().upper()
+    if code:
+        return get_visible_or_404(stores_visible_to(request.user), code=code)
+    return _own_store(request.user)
+
+
 def testdrive_day(request):
     """One store's day by hour slot, with free demo cars; staff and managers see their own store."""
-    code = (request.GET.get("store") or "").strip().upper()
-    own = _own_store(request.user)
-    if code:
-        store = get_visible_or_404(stores_visible_to(request.user), code=code)
-    elif own is not None:
-        store = own
-    else:
+    store = _day_store(request)
+    if store is None:
         return render(request, "sales/testdrive_day.html", {"store": None})
-    try:
-        day = dt.date.fromisoformat(request.GET.get("date") or "")
-    except ValueError:
-        day = timezone.localdate()
+    dates = DayForm(request.GET)
+    day = dates.day()
+    for error in dates.errors.get("date", []):
+        messages.error(request, error)
     slots = selectors.test_drive_day(user=request.user, store=store, day=day)
     services.reveal_phones(
         user=request.user,
@@ -69,21 +72,13 @@ def testdrive_day(request):
         listing=True,
     )
     monday = day - dt.timedelta(days=day.weekday())
-    return render(
-        request,
-        "sales/testdrive_day.html",
-        {
-            "store": store,
-            "day": day,
-            "today": timezone.localdate(),
-            "slots": slots,
-            "week": [monday + dt.timedelta(days=i) for i in range(7)],
-            "previous_day": day - dt.timedelta(days=1),
-            "next_day": day + dt.timedelta(days=1),
-            "free_total": sum(s.free for s in slots),
-            "drive_total": sum(len(s.drives) for s in slots),
-        },
-    )
+    context = {
+        "store": store, "day": day, "today": timezone.localdate(), "slots": slots,
+        "week": [monday + dt.timedelta(days=i) for i in range(7)],
+        "previous_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1),
+        "free_total": sum(s.free for s in slots), "drive_total": sum(len(s.drives) for s in slots),
+    }  # fmt: skip
+    return render(request, "sales/testdrive_day.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,5 +1,14 @@
 import pytest
 from django.db import transaction
+from django.utils import translation
+
+
+@pytest.fixture
+def english(settings):
+    """Pages and messages in the source language, as the tests assert them."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -93,6 +93,15 @@ def recall_record(store: Store) -> Kwargs:
     return {"pk": campaign.pk}
 
 
+def recall_with_list_record(store: Store) -> Kwargs:
+    """A campaign with an uploaded VIN list (its download is HQ's alone)."""
+    from aftersales.models import RecallCampaign
+
+    campaign = RecallCampaign.objects.get(pk=recall_record(store)["pk"])
+    campaign.vin_list.save("vins.csv", SimpleUploadedFile("vins.csv", b"vin\n"))
+    return {"pk": campaign.pk}
+
+
 HQ_ONLY = frozenset({Role.HQ})
 REGIONAL_AND_HQ = frozenset({Role.REGIONAL, Role.HQ})
 
@@ -110,6 +119,7 @@ BY_NAME: dict[str, RecordSpec] = {
     "aftersales:unassigned_assign": RecordSpec(storeless_ticket_record, roles=REGIONAL_AND_HQ),
     "aftersales:recall_detail": RecordSpec(recall_record, roles=HQ_ONLY),
     "aftersales:recall_launch": RecordSpec(recall_record, roles=HQ_ONLY),
+    "aftersales:recall_vin_list": RecordSpec(recall_with_list_record, roles=HQ_ONLY),
     "sales:order_detail": RecordSpec(order_record, post={"action": "cancel"}),
 }
 
@@ -341,5 +351,6 @@ NO_POST = frozenset(
         "aftersales:unassigned",
         "aftersales:recall_list",
         "aftersales:recall_detail",
+        "aftersales:recall_vin_list",
     }
 )

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aftersales.export import safe_cell
 from aftersales.models import Attachment, TicketEvent
+from core.spreadsheet import safe_cell
 from tests.hostile.strategies import NASTY
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -55,7 +55,7 @@ def test_upload_that_is_not_a_photo_or_pdf_is_refused_and_nothing_is_kept(
 def test_upload_over_the_size_limit_is_refused(staff_client, ticket, settings):
     settings.ATTACHMENT_MAX_BYTES = 1024
     response = upload(staff_client, ticket, "big.png", PNG + b"\x00" * 2048, "image/png")
-    assert response.status_code == 302
+    assert response.status_code == 413  # core.uploads stops reading the file (tests/security/test_upload_limits.py)
     assert not Attachment.objects.exists()
 
 
@@ -98,3 +98,55 @@ def test_ticket_export_neutralises_formulas_end_to_end(hq_client, store, summary
     cells = [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
     assert "'" + summary in cells or "'" + summary.strip() in cells  # the service trims the summary
     assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "filename"),
+    [
+        ("poly.html", PNG, "poly.png"),
+        ("report.exe", b"%PDF-1.7\n" + b"\x00" * 32, "report.pdf"),
+        ("photo", b"\xff\xd8\xff\xe0" + b"\x00" * 32, "photo.jpg"),
+        ("scan.PDF.html", b"%PDF-1.7\n" + b"\x00" * 32, "scan.PDF.pdf"),
+        (".html", PNG, "file.png"),
+    ],
+)
+def test_download_is_named_by_its_detected_type_not_its_uploaded_extension(
+    staff_client, ticket, name, content, filename
+):
+    upload(staff_client, ticket, name, content, "text/html")
+    attachment = Attachment.objects.get()
+    response = staff_client.get(attachment.get_absolute_url())
+    assert response.status_code == 200
+    assert response["Content-Type"] == attachment.content_type
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+
+
+def test_media_is_not_served_even_with_debug_on(settings):
+    import importlib
+
+    from django.urls import Resolver404, clear_url_caches, resolve
+
+    import config.urls
+
+    settings.DEBUG = True
+    try:
+        importlib.reload(config.urls)
+        clear_url_caches()
+        for path in ("/media/recalls/page.html", "/media/attachments/2026/12/x.png"):
+            with pytest.raises(Resolver404):
+                resolve(path)
+    finally:
+        settings.DEBUG = False
+        importlib.reload(config.urls)
+        clear_url_caches()
+
+
+def test_admin_links_an_attachment_through_the_scoped_view_not_the_media_url(hq_client, ticket):
+    from django.urls import reverse
+
+    upload(hq_client, ticket, "photo.png", PNG, "image/png")
+    attachment = Attachment.objects.get()
+    page = hq_client.get(reverse("admin:aftersales_attachment_change", args=[attachment.pk])).content.decode()
+    assert attachment.get_absolute_url() in page
+    assert "/media/" not in page
