@@ -13,7 +13,7 @@ from aftersales.services import sla
 from sales.access import vehicle_for_new_work
 from sales.models import CarModel
 from sales.vin import normalise_vin
-from stores.access import stores_visible_to
+from stores.forms import StoreInReachMixin, store_code_field
 from stores.phones import normalise_mobile
 
 SORTS = {
@@ -89,7 +89,7 @@ def day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-class TicketCreateForm(forms.Form):
+class TicketCreateForm(StoreInReachMixin, forms.Form):
     """CONTRACT 5: fields vin, owner_phone, kind, priority, summary, description (+ store for HQ,
     regional). Once valid, cleaned_data["vin"] is the Vehicle the user may ticket."""
 
@@ -111,7 +111,7 @@ class TicketCreateForm(forms.Form):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.P3)
     summary = forms.CharField(label=_("Summary"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    store = forms.CharField(label=_("Store code"), max_length=20, help_text=_("The store that takes the ticket."))
+    store = store_code_field(help_text=_("The store that takes the ticket."))
 
     def __init__(self, *args, user, own_store=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,13 +137,6 @@ class TicketCreateForm(forms.Form):
             else:
                 cleaned["vin"] = vehicle
         return cleaned
-
-    def clean_store(self):
-        code = self.cleaned_data["store"].strip().upper()
-        store = stores_visible_to(self.user).filter(code=code).first()
-        if store is None:
-            raise ValidationError(_("No store %(code)s in your reach."), params={"code": code})
-        return store
 
     def target_store(self):
         return self.own_store if self.own_store is not None else self.cleaned_data.get("store")
@@ -223,60 +216,11 @@ class RecallCampaignForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["model"].queryset = CarModel.objects.order_by("code")
 
-    def clean_vin_from(self) -> str:
-        value = self.cleaned_data["vin_from"]
-        return normalise_vin(value) if value else ""
 
-    def clean_vin_to(self) -> str:
-        value = self.cleaned_data["vin_to"]
-        return normalise_vin(value) if value else ""
-
-    def clean_vin_list(self):
-        upload = self.cleaned_data.get("vin_list")
-        if upload and getattr(upload, "size", 0) > 20 * 2**20:
-            raise ValidationError(_("A VIN list has at most 20 MB."))
-        return upload
-
-    def clean(self):
-        cleaned = super().clean()
-        has_list = bool(cleaned.get("vin_list"))
-        has_range = bool(cleaned.get("vin_from") or cleaned.get("vin_to"))
-        if has_list == has_range:
-            raise ValidationError(_("Give either a VIN list (CSV) or a VIN range, not both and not neither."))
-        if has_range:
-            if not (cleaned.get("vin_from") and cleaned.get("vin_to")):
-                raise ValidationError(_("A VIN range needs both its first and its last VIN."))
-            if cleaned["vin_from"] > cleaned["vin_to"]:
-                raise ValidationError(_("The first VIN of the range comes after the last."))
-        return cleaned
-
-
-def search_q(value: str):
-    """Which column a search term names, by its shape: a ticket number, a VIN or a mobile."""
-    from django.db.models import Q
-
-    term = value.strip().upper().replace(" ", "")
-    if not term:
-        return None
-    if term.startswith("AS-"):
-        return Q(number=term)
-    if len(term) == 17:
-        return Q(vehicle__vin=term)
-    try:
-        return Q(customer__phone=normalise_mobile(term))
-    except ValidationError:
-        pass
-    # A ticket number typed without its prefix: this year's or last year's (exact, indexed).
-    if term.isdigit() and len(term) <= 7:
-        year = timezone.localdate().year
-        return Q(number__in=[f"AS-{y}-{int(term):07d}" for y in (year, year - 1)])
-    return Q(vehicle__vin=term)
-
-
-class StoreSlotForm(forms.Form):
+class StoreSlotForm(StoreInReachMixin, forms.Form):
     """Book unassigned work by hand: a store (by code, within the user's reach) and an hour slot."""
 
-    store = forms.CharField(label=_("Store code"), max_length=20)
+    store = store_code_field()
     slot = forms.DateTimeField(
         label=_("Slot"),
         input_formats=["%Y-%m-%d %H:%M"],
@@ -286,10 +230,3 @@ class StoreSlotForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-
-    def clean_store(self):
-        code = self.cleaned_data["store"].strip().upper()
-        store = stores_visible_to(self.user).filter(code=code).first()
-        if store is None:
-            raise ValidationError(_("No store %(code)s in your reach.") % {"code": code})
-        return store

@@ -8,8 +8,9 @@ regional manager who entered it.
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from stores.access import role_of, scope_by_store, store_q
+from stores.access import role_of, scope_by_store, scope_of
 from stores.models import Role
+from stores.policy import can
 
 from .models import Order, TestDrive, Vehicle, VehicleReach
 
@@ -17,7 +18,7 @@ from .models import Order, TestDrive, Vehicle, VehicleReach
 def vehicles_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     """Vehicles whose store the user may see, or for which a store they may see holds work."""
     queryset = Vehicle.objects.all() if queryset is None else queryset
-    held = store_q(user, "store")
+    held = scope_of(user).store_q("store")
     if held is None:
         return queryset.none()
     if not held:  # HQ: everything
@@ -50,20 +51,21 @@ def orders_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 
 def test_drives_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     queryset = TestDrive.objects.all() if queryset is None else queryset
-    held = store_q(user, "store")
+    scope = scope_of(user)
+    held = scope.store_q("store")
     if held is None:
         return queryset.none()
     if not held:  # HQ
         return queryset
-    if role_of(user) == Role.REGIONAL:
-        # Their own store-less requests stay in sight until the dispatcher assigns them.
+    if scope.provinces:
+        # A regional user's own store-less requests stay in sight until the dispatcher assigns them.
         return queryset.filter(held | Q(store__isnull=True, created_by=user))
     return queryset.filter(held)
 
 
 def may_enter_position_requests(user) -> bool:
-    """HQ and regional users may give the customer's position instead of a store."""
-    return role_of(user) in (Role.HQ, Role.REGIONAL)
+    """HQ and regional users may give the customer's position instead of a store (stores.policy)."""
+    return can(user, "testdrive.book_by_position")
 
 
 def sees_full_phone_in_lists(user) -> bool:

@@ -3,10 +3,13 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 from core.redact import mask_mobile
+from core.transitions import Machine, Transition
 from stores.models import Store
 
 
@@ -154,14 +157,19 @@ class Order(TimeStampedModel):
         DELIVERED = "delivered", _("Delivered")
         CANCELLED = "cancelled", _("Cancelled")
 
-    # The allowed transitions, written once; enforced by sales.services.order_transition.
-    TRANSITIONS = {
-        Status.RESERVED: {Status.PAID, Status.CANCELLED},
-        Status.PAID: {Status.ALLOCATED, Status.CANCELLED},
-        Status.ALLOCATED: {Status.DELIVERED, Status.PAID, Status.CANCELLED},
-        Status.DELIVERED: set(),
-        Status.CANCELLED: set(),
-    }
+    # The status machine, written once: (from, to, who may, guard), with the page's button names.
+    # Enforced by sales.services.order_transition, the only code that changes an order's status.
+    MACHINE = Machine(
+        [
+            Transition(Status.RESERVED, Status.PAID, "order.progress", name="pay"),
+            Transition(Status.RESERVED, Status.CANCELLED, "order.cancel", name="cancel"),
+            Transition(Status.PAID, Status.ALLOCATED, "order.progress", name="allocate"),
+            Transition(Status.PAID, Status.CANCELLED, "order.cancel", name="cancel"),
+            Transition(Status.ALLOCATED, Status.DELIVERED, "order.progress", name="deliver"),
+            Transition(Status.ALLOCATED, Status.PAID, "order.progress", name="deallocate"),
+            Transition(Status.ALLOCATED, Status.CANCELLED, "order.cancel", name="cancel"),
+        ]
+    )
 
     number = models.CharField(_("order number"), max_length=20, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer"))
@@ -206,6 +214,17 @@ class Order(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("sales:order_detail", kwargs={"number": self.number})
 
+    @property
+    def is_finished(self) -> bool:
+        """Delivered: the order takes no more changes (CONTRACT 5, stores.policy)."""
+        return self.status == self.Status.DELIVERED
+
+
+def _slot_begun(test_drive) -> str | None:
+    if test_drive.slot_start > timezone.now():
+        return gettext("A test drive can be marked completed or no-show only once its slot has begun.")
+    return None
+
 
 class TestDrive(TimeStampedModel):
     __test__ = False  # a model, not something for pytest to collect
@@ -218,14 +237,21 @@ class TestDrive(TimeStampedModel):
         NO_SHOW = "no_show", _("No show")
         CANCELLED = "cancelled", _("Cancelled")
 
-    TRANSITIONS = {
-        Status.REQUESTED: {Status.ASSIGNED, Status.CANCELLED},
-        Status.ASSIGNED: {Status.CONFIRMED, Status.CANCELLED, Status.NO_SHOW, Status.COMPLETED},
-        Status.CONFIRMED: {Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED},
-        Status.COMPLETED: set(),
-        Status.NO_SHOW: set(),
-        Status.CANCELLED: set(),
-    }
+    # The status machine, written once: (from, to, who may, guard), with the page's button names.
+    # The dispatcher (the system) assigns a request to a store; people move a booking on from there.
+    MACHINE = Machine(
+        [
+            Transition(Status.REQUESTED, Status.ASSIGNED, "testdrive.dispatch", name="dispatch"),
+            Transition(Status.REQUESTED, Status.CANCELLED, "testdrive.cancel", name="cancel"),
+            Transition(Status.ASSIGNED, Status.CONFIRMED, "testdrive.progress", name="confirm"),
+            Transition(Status.ASSIGNED, Status.COMPLETED, "testdrive.progress", name="complete", guard=_slot_begun),
+            Transition(Status.ASSIGNED, Status.NO_SHOW, "testdrive.progress", name="no-show", guard=_slot_begun),
+            Transition(Status.ASSIGNED, Status.CANCELLED, "testdrive.cancel", name="cancel"),
+            Transition(Status.CONFIRMED, Status.COMPLETED, "testdrive.progress", name="complete", guard=_slot_begun),
+            Transition(Status.CONFIRMED, Status.NO_SHOW, "testdrive.progress", name="no-show", guard=_slot_begun),
+            Transition(Status.CONFIRMED, Status.CANCELLED, "testdrive.cancel", name="cancel"),
+        ]
+    )
     # A booking "stands" (holds a demo car, blocks a duplicate) in these states.
     STANDING = (Status.REQUESTED, Status.ASSIGNED, Status.CONFIRMED)
 
@@ -292,6 +318,11 @@ class TestDrive(TimeStampedModel):
     def booked_name(self) -> str:
         """The name given for this booking (rows seeded without one: the customer's)."""
         return self.customer_name or self.customer.name
+
+    @property
+    def is_finished(self) -> bool:
+        """Completed: the test drive takes no more changes (CONTRACT 5, stores.policy)."""
+        return self.status == self.Status.COMPLETED
 
 
 class PhoneView(models.Model):

@@ -39,6 +39,7 @@ from sales.models import Vehicle, VehicleReach
 from stores import capacity, dispatching
 from stores.geo import KM_PER_DEGREE_LAT, haversine_km
 from stores.models import Store
+from stores.policy import require
 
 logger = logging.getLogger(__name__)
 
@@ -487,6 +488,7 @@ def ticket_assign_store(*, ticket: Ticket, store: Store, slot: dt.datetime, acto
         raise ValidationError(_("This work is finished and cannot be booked."))
     if locked.store_id is not None:
         raise ValidationError(_("This work has already been booked at a store."))
+    require(actor, "ticket.place_unassigned", locked)
     slot = timezone.localtime(slot)
     if slot.minute or slot.second or slot.microsecond:
         raise ValidationError({"slot": _("A slot starts on the hour.")})

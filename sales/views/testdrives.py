@@ -14,8 +14,8 @@ from stores.access import get_visible_or_404, membership_of, stores_visible_to
 from .. import selectors, services
 from ..access import test_drives_visible_to
 from ..forms import TestDriveBookingForm, TestDriveFilterForm
-from ..paging import page_of
 from ..services.testdrives import allowed_actions
+from . import list_page
 
 
 def _own_store(user):
@@ -31,7 +31,7 @@ def testdrive_list(request):
     elif form.is_bound:
         period = form.cleaned_data.get("period") or "upcoming"
     queryset = selectors.test_drive_list(user=request.user, period=period, status=status, store=store)
-    page = page_of(queryset if not form.errors else queryset.none(), request.GET.get("page"))
+    page = list_page(queryset if not form.errors else queryset.none(), request)
     services.reveal_phones(
         user=request.user, customers=[d.customer for d in page], path=request.get_full_path(), listing=True
     )
@@ -151,7 +151,9 @@ def testdrive_detail(request, pk: int):
     test_drive = get_visible_or_404(queryset, pk=pk)
     if request.method == "POST":
         try:
-            test_drive = services.test_drive_transition(test_drive=test_drive, action=request.POST.get("action", ""))
+            test_drive = services.test_drive_transition(
+                test_drive=test_drive, action=request.POST.get("action", ""), actor=request.user
+            )
             messages.success(
                 request,
                 _("The test drive is now %(status)s.") % {"status": test_drive.get_status_display()},
@@ -162,6 +164,6 @@ def testdrive_detail(request, pk: int):
             return redirect(test_drive)
         test_drive = get_visible_or_404(queryset, pk=pk)
     services.reveal_phones(user=request.user, customers=[test_drive.customer], path=request.path, listing=False)
-    context = {"test_drive": test_drive, "actions": allowed_actions(test_drive)}
+    context = {"test_drive": test_drive, "actions": allowed_actions(test_drive, user=request.user)}
     template = "sales/partials/testdrive_status.html" if request.htmx else "sales/testdrive_detail.html"
     return render(request, template, context)
