@@ -189,8 +189,6 @@ def _mark_sla(tickets: list[Ticket], now: dt.datetime) -> None:
 
 def _hour_slots(store: Store, loads, day_start: dt.datetime) -> list[HourSlot]:
     """The store's whole open hours of the day, with what is booked in each."""
-    first_hour = -(-store.opens_minute // 60)
-    last_hour = store.closes_minute // 60
     booked = {
         (timezone.localtime(row.starts_at).hour, row.resource): row
         for row in loads.filter(starts_at__gte=day_start, starts_at__lt=day_start + dt.timedelta(days=1))
@@ -201,7 +199,7 @@ def _hour_slots(store: Store, loads, day_start: dt.datetime) -> list[HourSlot]:
     )
     demo_capacity = store.demo_cars if bookable and store.has_capability("test_drive") else 0
     slots = []
-    for hour in range(first_hour, last_hour):
+    for hour in store.open_hours():
         bay = booked.get((hour, SlotLoad.Resource.BAY))
         demo = booked.get((hour, SlotLoad.Resource.DEMO_CAR))
         slots.append(

@@ -35,7 +35,7 @@ def refusal_reason(store: Store, starts_at: dt.datetime, capability: str) -> str
         return "not_active"
     if not store.has_capability(capability):
         return "no_capability"
-    if not store.is_open_for_hour(timezone.localtime(starts_at)):
+    if not store.is_open_for_hour(starts_at):
         return "closed_at_that_hour"
     if store.capacity_for(RESOURCE_FOR_CAPABILITY[capability]) == 0:
         return "no_capacity"

@@ -67,9 +67,7 @@ def standing_refusal(store: Store, capability: str) -> str | None:
 
 def hour_refusal(store: Store, starts_at: dt.datetime, capability: str) -> str | None:
     """Why the store cannot take the work in this hour slot (capacity aside), or None."""
-    return standing_refusal(store, capability) or (
-        None if store.is_open_for_hour(timezone.localtime(starts_at)) else CLOSED_AT_HOUR
-    )
+    return standing_refusal(store, capability) or (None if store.is_open_for_hour(starts_at) else CLOSED_AT_HOUR)
 
 
 def passed(store: Store, why: str, distance_km: float | None) -> dict:

@@ -47,12 +47,7 @@ class HourLoad:
 def store_capacity_on(*, store: Store, day: dt.date | None = None) -> list[HourLoad]:
     """Bays and demo cars booked and free for each hour slot the store is open on `day` (local)."""
     day = day or timezone.localdate()
-    zone = timezone.get_current_timezone()
-    starts = [
-        timezone.make_aware(dt.datetime.combine(day, dt.time(hour)), zone)
-        for hour in range(24)
-        if store.opens_minute <= hour * 60 and hour * 60 + 60 <= store.closes_minute
-    ]
+    starts = store.open_slots_on(day)
     if not starts:
         return []
     rows = SlotLoad.objects.filter(store=store, starts_at__gte=starts[0], starts_at__lte=starts[-1]).values_list(

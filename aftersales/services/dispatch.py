@@ -38,7 +38,7 @@ from core.notifications import notify_many
 from sales.models import Vehicle, VehicleReach
 from stores import capacity, dispatching
 from stores.geo import KM_PER_DEGREE_LAT, haversine_km
-from stores.models import Store
+from stores.models import Store, open_for_hour
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ class Network:
             self._hours[key] = [
                 start
                 for start in self.window
-                if place.opens_minute <= _minute_of_day(start) and _minute_of_day(start) + 60 <= place.closes_minute
+                if open_for_hour(place.opens_minute, place.closes_minute, _minute_of_day(start))
             ]
         return self._hours[key]
 

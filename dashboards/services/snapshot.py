@@ -16,7 +16,7 @@ from django.utils import timezone
 from aftersales.models import Ticket
 from aftersales.services.sla import AT_RISK, BREACHED, state_q
 from sales.models import TestDrive, Vehicle
-from stores.models import Capability, SlotLoad, Store
+from stores.models import Capability, SlotLoad, Store, whole_hours
 
 from ..models import DailyFigures, ProvinceDailyMetrics, RecallProgress, StoreDailyMetrics
 
@@ -163,7 +163,7 @@ def store_capacity(
     """Unit-hours a store offers in a day: whole hour slots it is open, times bays or demo cars."""
     if status != Store.Status.ACTIVE:
         return {}
-    hours = max(0, closes // 60 - -(-opens // 60))
+    hours = len(whole_hours(opens, closes))
     offered = set(capabilities.split("|"))
     return {
         "bay_capacity": bays * hours if offered & BAY_CAPABILITIES else 0,
