@@ -23,8 +23,9 @@ from core.models import FeedRun, JobRun
 from core.notifications.service import unconfirmed_or_failed
 from sales.models import Order, TestDrive
 from stores.access import provinces_visible_to, scope_by_store
-from stores.models import SlotLoad, Store
+from stores.models import Store
 from stores.provinces import Province
+from stores.selectors import HourLoad, store_capacity_on
 
 from .models import DailyFigures, ProvinceDailyMetrics, RecallProgress, StoreDailyMetrics
 from .services import local_day_bounds
@@ -51,27 +52,10 @@ def series(label, data: list, color: str, **extra) -> dict:
 
 
 @dataclass
-class HourSlot:
-    starts_at: dt.datetime
-    bays_booked: int
-    bays_capacity: int
-    demo_booked: int
-    demo_capacity: int
-
-    @property
-    def bays_free(self) -> int:
-        return max(self.bays_capacity - self.bays_booked, 0)
-
-    @property
-    def demo_free(self) -> int:
-        return max(self.demo_capacity - self.demo_booked, 0)
-
-
-@dataclass
 class StoreDashboard:
     store: Store
     today: dt.date
-    slots: list[HourSlot]
+    slots: list[HourLoad]
     test_drives: list[TestDrive]
     test_drive_counts: dict[str, int]
     deliveries: list[Order]
@@ -103,7 +87,7 @@ def store_dashboard(*, user, store: Store, now: dt.datetime | None = None) -> St
     tickets = tickets_visible_to(user, Ticket.objects.filter(store=store))
     open_tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
 
-    slots = _hour_slots(store, scope_by_store(SlotLoad.objects.filter(store=store), user), start)
+    slots = store_capacity_on(store=store, day=today)
 
     drives_today = scope_by_store(TestDrive.objects.filter(store=store), user).filter(
         slot_start__gte=start, slot_start__lt=end
@@ -187,33 +171,6 @@ def _mark_sla(tickets: list[Ticket], now: dt.datetime) -> None:
         ticket.sla_label = STATE_LABELS[ticket.sla]
 
 
-def _hour_slots(store: Store, loads, day_start: dt.datetime) -> list[HourSlot]:
-    """The store's whole open hours of the day, with what is booked in each."""
-    booked = {
-        (timezone.localtime(row.starts_at).hour, row.resource): row
-        for row in loads.filter(starts_at__gte=day_start, starts_at__lt=day_start + dt.timedelta(days=1))
-    }
-    bookable = store.status == Store.Status.ACTIVE
-    bay_capacity = (
-        store.bays if bookable and (store.has_capability("maintenance") or store.has_capability("repair")) else 0
-    )
-    demo_capacity = store.demo_cars if bookable and store.has_capability("test_drive") else 0
-    slots = []
-    for hour in store.open_hours():
-        bay = booked.get((hour, SlotLoad.Resource.BAY))
-        demo = booked.get((hour, SlotLoad.Resource.DEMO_CAR))
-        slots.append(
-            HourSlot(
-                starts_at=day_start + dt.timedelta(hours=hour),
-                bays_booked=bay.booked if bay else 0,
-                bays_capacity=max(bay.capacity, bay.booked) if bay else bay_capacity,
-                demo_booked=demo.booked if demo else 0,
-                demo_capacity=max(demo.capacity, demo.booked) if demo else demo_capacity,
-            )
-        )
-    return slots
-
-
 def _store_charts(board: StoreDashboard) -> dict[str, dict]:
     hours = [f"{slot.starts_at.hour:02d}:00" for slot in board.slots]
     charts = {
@@ -223,8 +180,8 @@ def _store_charts(board: StoreDashboard) -> dict[str, dict]:
             [
                 series(_("Bays booked"), [s.bays_booked for s in board.slots], "blue", stack="bays"),
                 series(_("Bays free"), [s.bays_free for s in board.slots], "lightblue", stack="bays"),
-                series(_("Demo cars booked"), [s.demo_booked for s in board.slots], "green", stack="demo"),
-                series(_("Demo cars free"), [s.demo_free for s in board.slots], "lightgreen", stack="demo"),
+                series(_("Demo cars booked"), [s.demo_cars_booked for s in board.slots], "green", stack="demo"),
+                series(_("Demo cars free"), [s.demo_cars_free for s in board.slots], "lightgreen", stack="demo"),
             ],
             stacked=True,
         ),

@@ -135,7 +135,10 @@ class Store(TimeStampedModel):
         return [dt.datetime.combine(day, dt.time(hour), tzinfo=zone) for hour in self.open_hours()]
 
     def capacity_for(self, resource: str) -> int:
-        return self.demo_cars if resource == SlotLoad.Resource.DEMO_CAR else self.bays
+        """Units of `resource` the store offers in each hour slot it is open (see offered_capacity)."""
+        return offered_capacity(
+            resource, status=self.status, capabilities=self.capabilities, bays=self.bays, demo_cars=self.demo_cars
+        )
 
 
 def open_for_hour(opens_minute: int, closes_minute: int, start_minute: int) -> bool:
@@ -229,3 +232,25 @@ class SlotLoad(models.Model):
     @property
     def free(self) -> int:
         return max(self.capacity - self.booked, 0)
+
+
+# Which kinds of work use a resource (and so make the store offer it).
+CAPABILITIES_USING = {
+    SlotLoad.Resource.BAY: (Capability.MAINTENANCE, Capability.REPAIR),
+    SlotLoad.Resource.DEMO_CAR: (Capability.TEST_DRIVE,),
+}
+
+
+def offered_capacity(resource: str, *, status: str, capabilities: str, bays: int, demo_cars: int) -> int:
+    """The rule of capacity: units of `resource` a store offers per open hour slot.
+
+    Its demo cars (test drives) or bays (maintenance, repair); none when it is not active or does
+    no work that uses them. Written once: Store.capacity_for asks it, and so do the selectors that
+    read many stores' values without building Store objects.
+    """
+    if status != Store.Status.ACTIVE:
+        return 0
+    offered = capabilities.split("|")
+    if not any(capability in offered for capability in CAPABILITIES_USING[resource]):
+        return 0
+    return demo_cars if resource == SlotLoad.Resource.DEMO_CAR else bays

@@ -44,3 +44,42 @@ def test_store_page_dashboard_snapshot_and_dispatch_count_the_same_open_hours(db
     assert local_hours(s.starts_at for s in dashboard) == hours
     assert StoreDailyMetrics.objects.get(store=store).bay_capacity == len(hours)  # one bay
     assert local_hours(network.open_hours(network.places[store.pk])) == hours
+
+
+def capacity_figures(slots) -> list[tuple]:
+    return [(s.starts_at, s.bays, s.bays_booked, s.bays_free, s.demo_cars, s.demo_cars_free) for s in slots]
+
+
+@pytest.mark.parametrize(
+    ("store_fields", "bays", "demo_cars"),
+    [
+        ({"status": "suspended"}, 0, 0),  # an inactive store takes no work: no capacity
+        ({"status": "closed"}, 0, 0),
+        ({"capabilities": "sales|test_drive"}, 0, 2),  # no maintenance or repair: no bays to offer
+        ({"capabilities": "maintenance"}, 4, 0),  # no test drives: no demo cars to offer
+        ({}, 4, 2),
+    ],
+)
+def test_store_page_and_dashboard_show_the_same_capacity(client, db, store_fields, bays, demo_cars):
+    store = StoreFactory(code="CAP-1", bays=4, demo_cars=2, **store_fields)
+    client.force_login(make_user(Role.MANAGER, store=store))
+
+    store_page = client.get(f"/stores/{store.code}/").context["capacity"]
+    dashboard = client.get("/").context["board"].slots
+
+    assert capacity_figures(store_page) == capacity_figures(dashboard)
+    assert len(store_page) == 12  # 08:00-20:00
+    assert {(s.bays, s.bays_free, s.demo_cars, s.demo_cars_free) for s in store_page} == {
+        (bays, bays, demo_cars, demo_cars)
+    }
+
+
+def test_the_snapshot_counts_the_day_capacity_the_pages_show(db):
+    store = StoreFactory(code="CAP-1", bays=4, demo_cars=2, capabilities="repair")
+
+    daily_metrics_snapshot(day=YESTERDAY, now=NOW)
+
+    hours = selectors.store_capacity_on(store=store, day=YESTERDAY)
+    row = StoreDailyMetrics.objects.get(store=store)
+    assert (row.bay_capacity, row.demo_capacity) == (sum(h.bays for h in hours), sum(h.demo_cars for h in hours))
+    assert (row.bay_capacity, row.demo_capacity) == (48, 0)

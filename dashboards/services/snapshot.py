@@ -16,13 +16,13 @@ from django.utils import timezone
 from aftersales.models import Ticket
 from aftersales.services.sla import AT_RISK, BREACHED, state_q
 from sales.models import TestDrive, Vehicle
-from stores.models import Capability, SlotLoad, Store, whole_hours
+from stores.models import SlotLoad, Store
+from stores.selectors import day_capacity_by_store
 
 from ..models import DailyFigures, ProvinceDailyMetrics, RecallProgress, StoreDailyMetrics
 
 # Rows older than this are pruned by the nightly run; dashboards look back 90 days at most.
 KEEP_DAYS = 400
-BAY_CAPABILITIES = {Capability.MAINTENANCE, Capability.REPAIR}
 DONE_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 
 
@@ -47,13 +47,9 @@ def daily_metrics_snapshot(*, day: dt.date, now: dt.datetime | None = None) -> i
         raise ValueError(f"{day} is not today or yesterday: use daily_metrics_backfill for past days")
 
     figures: dict[int, dict[str, int]] = defaultdict(dict)
-    stores = list(
-        Store.objects.order_by().values_list(
-            "id", "province", "status", "capabilities", "bays", "demo_cars", "opens_minute", "closes_minute"
-        )
-    )
-    for store_id, _province, status, capabilities, bays, demo_cars, opens, closes in stores:
-        figures[store_id].update(store_capacity(status, capabilities, bays, demo_cars, opens, closes))
+    stores = list(Store.objects.order_by().values_list("id", "province"))
+    for store_id, capacity in capacity_figures().items():
+        figures[store_id].update(capacity)
 
     # After-sales' own rule for the SLA state, paused clocks included.
     backlog = Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES)
@@ -105,7 +101,7 @@ def daily_metrics_snapshot(*, day: dt.date, now: dt.datetime | None = None) -> i
             computed_at=now,
             **{name: figures[store_id].get(name, 0) for name in DailyFigures.FIGURES},
         )
-        for store_id, province, *_ in stores
+        for store_id, province in stores
     ]
     _upsert(StoreDailyMetrics, store_rows, unique_fields=["store", "date"], extra=["province"])
     _upsert(
@@ -157,17 +153,11 @@ def _merge_counts(figures: dict[int, dict[str, int]], name: str, queryset: Query
         figures[key][name] = count
 
 
-def store_capacity(
-    status: str, capabilities: str, bays: int, demo_cars: int, opens: int, closes: int
-) -> dict[str, int]:
-    """Unit-hours a store offers in a day: whole hour slots it is open, times bays or demo cars."""
-    if status != Store.Status.ACTIVE:
-        return {}
-    hours = len(whole_hours(opens, closes))
-    offered = set(capabilities.split("|"))
+def capacity_figures() -> dict[int, dict[str, int]]:
+    """Each store's capacity figures of a day: what its page and dashboard show, summed (stores)."""
     return {
-        "bay_capacity": bays * hours if offered & BAY_CAPABILITIES else 0,
-        "demo_capacity": demo_cars * hours if Capability.TEST_DRIVE in offered else 0,
+        pk: {"bay_capacity": units[SlotLoad.Resource.BAY], "demo_capacity": units[SlotLoad.Resource.DEMO_CAR]}
+        for pk, units in day_capacity_by_store().items()
     }
 
 
