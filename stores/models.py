@@ -239,6 +239,10 @@ CAPABILITIES_USING = {
     SlotLoad.Resource.BAY: (Capability.MAINTENANCE, Capability.REPAIR),
     SlotLoad.Resource.DEMO_CAR: (Capability.TEST_DRIVE,),
 }
+# The same relation read the other way: the resource a kind of work consumes.
+RESOURCE_FOR_CAPABILITY = {
+    capability: resource for resource, capabilities in CAPABILITIES_USING.items() for capability in capabilities
+}
 
 
 def offered_capacity(resource: str, *, status: str, capabilities: str, bays: int, demo_cars: int) -> int:

@@ -185,7 +185,7 @@ class Plan:
     place: Place | None = None
     slot: dt.datetime | None = None
     km: float | None = None
-    reason: str = dispatching.FALLBACK
+    reason: str = dispatching.Reason.FALLBACK
     passed_over: list[dict] = field(default_factory=list)
     loads: "Loads | None" = None
 
@@ -206,10 +206,10 @@ def plan_at_own_store(plan: Plan, network: Network, loads: Loads) -> bool:
     if own_why is None and own is not None:
         slot = loads.first_free(own)
         if slot is not None:
-            _chosen(plan, own, slot, 0.0, dispatching.OWN_STORE, [])
+            _chosen(plan, own, slot, 0.0, dispatching.Reason.OWN_STORE, [])
             return True
-        own_why = dispatching.FULL if network.open_hours(own) else dispatching.CLOSED_AT_HOUR
-    plan.passed_over = [_passed(home.code, own_why, 0.0)]
+        own_why = _why_not(network, own)
+    plan.passed_over = [dispatching.passed(home, own_why, 0.0)]
     return False
 
 
@@ -219,13 +219,22 @@ def plan_elsewhere(plan: Plan, network: Network, loads: Loads) -> Plan:
     for place, km in network.alternatives(plan.home):
         slot = loads.first_free(place)
         if slot is not None:
-            return _chosen(plan, place, slot, km, dispatching.NEAREST, passed_over)
+            return _chosen(plan, place, slot, km, dispatching.Reason.NEAREST, passed_over)
         if len(passed_over) < dispatching.MAX_PASSED_OVER:
-            passed_over.append(
-                _passed(place.code, dispatching.FULL if network.open_hours(place) else dispatching.CLOSED_AT_HOUR, km)
-            )
-    plan.place, plan.slot, plan.km, plan.reason, plan.passed_over = None, None, None, dispatching.FALLBACK, passed_over
+            passed_over.append(dispatching.passed(place, _why_not(network, place), km))
+    plan.place, plan.slot, plan.km, plan.reason, plan.passed_over = (
+        None,
+        None,
+        None,
+        dispatching.Reason.FALLBACK,
+        passed_over,
+    )
     return plan
+
+
+def _why_not(network: Network, place: Place) -> dispatching.Refusal:
+    """Why a store that can do the work has no slot in the window: all full, or never open."""
+    return dispatching.Refusal.FULL if network.open_hours(place) else dispatching.Refusal.CLOSED_AT_HOUR
 
 
 def _chosen(plan: Plan, place: Place, slot: dt.datetime, km: float, reason: str, passed_over: list[dict]) -> Plan:
@@ -236,28 +245,22 @@ def _chosen(plan: Plan, place: Place, slot: dt.datetime, km: float, reason: str,
     return plan
 
 
-def _passed(code: str, why: str, km: float | None) -> dict:
-    return {"store": code, "distance_km": None if km is None else round(km, 2), "why": why}
-
-
 def _note(plan: Plan, run_at: dt.datetime) -> dict:
-    place = plan.place
-    note = {
-        "reason": plan.reason,
-        "store": place.code if place else None,
-        "store_name": place.name if place else None,
-        "distance_km": None if plan.km is None else round(plan.km, 2),
-        "slot": timezone.localtime(plan.slot).isoformat() if plan.slot else None,
-        "decided_at": timezone.localtime(run_at).isoformat(timespec="seconds"),
-        "passed_over": plan.passed_over[: dispatching.MAX_PASSED_OVER],
-        "home_store": plan.home.code,
-        "searched_km": MAX_KM,
-        "window_hours": WINDOW_HOURS,
-        "due": plan.due.as_data(),
-    }
-    if place is None:
-        note["province"] = plan.home.province
-    return note
+    """The dispatch note, with what this search looked at and, for work nobody took, its province."""
+    unassigned = {"province": plan.home.province} if plan.place is None else {}
+    return dispatching.decision(
+        reason=plan.reason,
+        store=plan.place,
+        distance_km=plan.km,
+        slot=plan.slot,
+        passed_over=plan.passed_over,
+        decided_at=run_at,
+        home_store=plan.home.code,
+        searched_km=MAX_KM,
+        window_hours=WINDOW_HOURS,
+        due=plan.due.as_data(),
+        **unassigned,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -438,7 +441,7 @@ def _write_history(made: list[tuple[Ticket, Plan]], run_at: dt.datetime) -> None
                     "slot": ticket.dispatch_note["slot"],
                     "due": plan.due.as_data(),
                 },
-                message=f"{ticket.description} {dispatching.REASONS[plan.reason]}",
+                message=f"{ticket.description} {dispatching.Reason(plan.reason).label}",
             )
         )
         if plan.place is not None:
@@ -495,12 +498,12 @@ def ticket_assign_store(*, ticket: Ticket, store: Store, slot: dt.datetime, acto
     why = dispatching.hour_refusal(store, slot, capability_for(locked.kind))
     if why is not None:
         raise ValidationError(
-            {"store": _("%(code)s cannot take it: %(why)s.") % {"code": store.code, "why": dispatching.WHY[why]}}
+            {"store": _("%(code)s cannot take it: %(why)s.") % {"code": store.code, "why": why.label}}
         )
     if not capacity.book(store=store, starts_at=slot, resource=RESOURCE):
         raise ValidationError({"slot": _("%(code)s has no free bay in that hour.") % {"code": store.code}})
     note = dispatching.decision(
-        reason=dispatching.MANUAL,
+        reason=dispatching.Reason.MANUAL,
         store=store,
         slot=slot,
         by=actor.get_username() if actor is not None else None,
@@ -512,8 +515,8 @@ def ticket_assign_store(*, ticket: Ticket, store: Store, slot: dt.datetime, acto
         ticket=locked,
         kind=TicketEvent.Kind.DISPATCH,
         actor=actor,
-        message=str(dispatching.REASONS[dispatching.MANUAL]),
-        data={"reason": dispatching.MANUAL, "store": store.code, "slot": note["slot"]},
+        message=str(dispatching.Reason.MANUAL.label),
+        data={"reason": dispatching.Reason.MANUAL, "store": store.code, "slot": note["slot"]},
     )
     VehicleReach.objects.get_or_create(vehicle_id=locked.vehicle_id, store=store)
     owner_phone = locked.customer.phone if locked.customer_id else None

@@ -225,3 +225,20 @@ def test_capacity_and_tickets_agree_slot_by_slot(model, home):
     assert per_slot == loads
     assert all(n <= 1 for n in loads.values())
     assert counts == {"due": 25, "booked": 21, "unassigned": 4}  # 7 + 14 slots in the week
+
+
+def test_the_scheduled_note_is_the_shared_dispatch_note_with_what_the_search_looked_at(model, home):
+    from stores import dispatching
+
+    booked = due_vehicle(model, home)
+    StoreFactory(code="GZ-AWAY", lat=LAT + 5, lng=LNG, bays=0)
+    nowhere = due_vehicle(model, StoreFactory(code="GZ-NOBAYS", lat=LAT + 5, lng=LNG, bays=0))
+
+    run()
+
+    shared = set(dispatching.decision(reason=dispatching.Reason.FALLBACK))
+    searched = {"home_store", "searched_km", "window_hours", "due"}
+    assert set(Ticket.objects.get(vehicle=booked).dispatch_note) == shared | searched
+    note = Ticket.objects.get(vehicle=nowhere).dispatch_note
+    assert set(note) == shared | searched | {"province"}
+    assert note["passed_over"] == [{"store": "GZ-NOBAYS", "distance_km": 0.0, "why": "no_capacity"}]
