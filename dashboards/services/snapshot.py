@@ -46,25 +46,36 @@ def daily_metrics_snapshot(*, day: dt.date, now: dt.datetime | None = None) -> i
     if now - end >= dt.timedelta(days=1) or start > now:
         raise ValueError(f"{day} is not today or yesterday: use daily_metrics_backfill for past days")
 
-    figures: dict[int, dict[str, int]] = defaultdict(dict)
     stores = list(Store.objects.order_by().values_list("id", "province"))
+    figures = _store_figures(day=day, start=start, end=end, now=now)
+    store_rows = [
+        StoreDailyMetrics(
+            store_id=store_id,
+            date=day,
+            province=province,
+            computed_at=now,
+            **{name: figures[store_id].get(name, 0) for name in DailyFigures.FIGURES},
+        )
+        for store_id, province in stores
+    ]
+    _upsert(StoreDailyMetrics, store_rows, unique_fields=["store", "date"], extra=["province"])
+    _upsert(
+        ProvinceDailyMetrics,
+        _province_rollup(store_rows, _unassigned_by_province(), day=day, now=now),
+        unique_fields=["province", "date"],
+        extra=["stores", "unassigned"],
+    )
+    recall_progress_snapshot(now=now)
+    prune(before=day - dt.timedelta(days=KEEP_DAYS))
+    return len(store_rows)
+
+
+def _store_figures(*, day: dt.date, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict[int, dict]:
+    """Each store's figures of the day, a GROUP BY per figure, merged by store id."""
+    figures: dict[int, dict[str, int]] = defaultdict(dict)
     for store_id, capacity in capacity_figures().items():
         figures[store_id].update(capacity)
-
-    # After-sales' own rule for the SLA state, paused clocks included.
-    backlog = Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES)
-    breached, at_risk = state_q(BREACHED, now), state_q(AT_RISK, now)
-    for row in (
-        backlog.filter(store__isnull=False)
-        .values("store_id")
-        .annotate(
-            open_backlog=Count("id"),
-            breached=Count("id", filter=breached),
-            at_risk=Count("id", filter=at_risk),
-        )
-        .order_by()
-    ):
-        figures[row.pop("store_id")].update(row)
+    _merge_backlog(figures, now)
     _merge_counts(figures, "opened", Ticket.objects.filter(created_at__gte=start, created_at__lt=end), "store_id")
     _merge_counts(figures, "resolved", Ticket.objects.filter(resolved_at__gte=start, resolved_at__lt=end), "store_id")
     _merge_counts(
@@ -87,32 +98,29 @@ def daily_metrics_snapshot(*, day: dt.date, now: dt.datetime | None = None) -> i
     ):
         key = "bay_booked" if row["resource"] == SlotLoad.Resource.BAY else "demo_booked"
         figures[row["store_id"]][key] = row["booked"] or 0
+    return figures
 
-    unassigned = {
-        row["province"]: row["n"]
-        for row in backlog.filter(store__isnull=True).values("province").annotate(n=Count("id")).order_by()
-    }
 
-    store_rows = [
-        StoreDailyMetrics(
-            store_id=store_id,
-            date=day,
-            province=province,
-            computed_at=now,
-            **{name: figures[store_id].get(name, 0) for name in DailyFigures.FIGURES},
-        )
-        for store_id, province in stores
-    ]
-    _upsert(StoreDailyMetrics, store_rows, unique_fields=["store", "date"], extra=["province"])
-    _upsert(
-        ProvinceDailyMetrics,
-        _province_rollup(store_rows, unassigned, day=day, now=now),
-        unique_fields=["province", "date"],
-        extra=["stores", "unassigned"],
-    )
-    recall_progress_snapshot(now=now)
-    prune(before=day - dt.timedelta(days=KEEP_DAYS))
-    return len(store_rows)
+def _merge_backlog(figures: dict[int, dict[str, int]], now: dt.datetime) -> None:
+    """Open, breached and at-risk tickets per store now, by after-sales' own SLA rule (pauses included)."""
+    breached, at_risk = state_q(BREACHED, now), state_q(AT_RISK, now)
+    for row in (
+        _backlog()
+        .filter(store__isnull=False)
+        .values("store_id")
+        .annotate(open_backlog=Count("id"), breached=Count("id", filter=breached), at_risk=Count("id", filter=at_risk))
+        .order_by()
+    ):
+        figures[row.pop("store_id")].update(row)
+
+
+def _unassigned_by_province() -> dict[str, int]:
+    rows = _backlog().filter(store__isnull=True).values("province").annotate(n=Count("id")).order_by()
+    return {row["province"]: row["n"] for row in rows}
+
+
+def _backlog() -> QuerySet[Ticket]:
+    return Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES)
 
 
 def prune(*, before: dt.date) -> None:
