@@ -144,7 +144,7 @@ def _open_hours(store: Store, start: dt.datetime, end_day: dt.date) -> list[dt.d
 
 def next_free_slots(store: Store, after: dt.datetime, *, limit: int = ALTERNATIVES) -> list[SlotOffer]:
     """The next slots at `store`, from `after` on, with a demo car free (two queries at most)."""
-    if store.status != Store.Status.ACTIVE or not store.has_capability(Capability.TEST_DRIVE) or not store.demo_cars:
+    if not store.capacity_for(DEMO_CAR):  # not active, no test drives, or no demo cars
         return []
     now = timezone.now()
     start = max(after, capacity.hour_start(now) + dt.timedelta(hours=1))
