@@ -55,13 +55,8 @@ def plan_elsewhere(plan: Plan, network: Network, loads: Loads) -> Plan:
             return _chosen(plan, place, slot, km, dispatching.Reason.NEAREST, passed_over)
         if len(passed_over) < dispatching.MAX_PASSED_OVER:
             passed_over.append(dispatching.passed(place, _why_not(network, place), km))
-    plan.place, plan.slot, plan.km, plan.reason, plan.passed_over = (
-        None,
-        None,
-        None,
-        dispatching.Reason.FALLBACK,
-        passed_over,
-    )
+    plan.place = plan.slot = plan.km = None
+    plan.reason, plan.passed_over = dispatching.Reason.FALLBACK, passed_over
     return plan
 
 
