@@ -7,19 +7,18 @@ the regional managers of its province and by HQ: it is their queue.
 from django.db.models import Q, QuerySet
 
 from aftersales.models import Ticket
-from stores.access import get_visible_or_404, membership_of, role_of, store_q, stores_visible_to
-from stores.models import Role
+from stores.access import get_visible_or_404, scope_of
 
 
 def ticket_q(user) -> Q | None:
     """The filter selecting the tickets `user` may see; None when nothing, Q() for everything."""
-    condition = store_q(user, "store")
-    if condition is None or role_of(user) != Role.REGIONAL:
-        return condition
+    scope = scope_of(user)
+    if not scope.provinces:
+        return scope.store_q("store")
     # The visible stores as a subquery (a hashed lookup per ticket) rather than a join on the
     # store's province: the queue then walks its due-order index instead of sorting a join.
-    provinces = membership_of(user).provinces_list
-    return Q(store__in=stores_visible_to(user).values("id")) | Q(store__isnull=True, province__in=provinces)
+    provinces = list(scope.provinces)
+    return Q(store__in=scope.stores().values("id")) | Q(store__isnull=True, province__in=provinces)
 
 
 def tickets_visible_to(user, queryset: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:

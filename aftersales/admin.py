@@ -4,60 +4,46 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.access import tickets_visible_to
-from aftersales.forms import search_q
 from aftersales.models import Attachment, RecallCampaign, SlaPolicy, Ticket, TicketEvent
+from aftersales.selectors import search_q
+from core.admin_shapes import ReadOnlyInline, ReadOnlyMixin
 from core.paginators import EstimatedCountPaginator
-from stores.access import is_hq
+from stores.policy import can
 
 
 class HqOnlyAdmin(admin.ModelAdmin):
-    """Only HQ (and superusers) see these pages, whatever model permissions say."""
+    """Only HQ (and superusers) see these pages, whatever model permissions say (stores.policy)."""
 
     def has_module_permission(self, request) -> bool:
-        return is_hq(request.user)
+        return can(request.user, "admin.use")
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return is_hq(request.user)
+        return can(request.user, "admin.use")
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return is_hq(request.user)
+        return can(request.user, "admin.use")
 
     def has_add_permission(self, request) -> bool:
-        return is_hq(request.user)
+        return can(request.user, "admin.use")
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return is_hq(request.user)
+        return can(request.user, "admin.use")
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class TicketEventInline(ReadOnlyMixin, admin.TabularInline):
+class TicketEventInline(ReadOnlyInline):
     model = TicketEvent
     fields = ["created_at", "kind", "actor", "message", "data"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     ordering = ["created_at", "id"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
 
 
-class AttachmentInline(ReadOnlyMixin, admin.TabularInline):
+class AttachmentInline(ReadOnlyInline):
     model = Attachment
     fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
 @admin.register(Ticket)

@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Kind, Priority, RecallCampaign, Ticket
 from aftersales.services import sla
-from sales.models import CarModel, Vehicle
+from sales.access import vehicle_for_new_work
+from sales.models import CarModel
 from sales.vin import normalise_vin
-from stores.access import stores_visible_to
+from stores.forms import StoreInReachMixin, store_code_field
 from stores.phones import normalise_mobile
 
 SORTS = {
@@ -88,15 +89,29 @@ def day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-class TicketCreateForm(forms.Form):
-    """CONTRACT 5: fields vin, kind, priority, summary, description (+ store for HQ, regional)."""
+class TicketCreateForm(StoreInReachMixin, forms.Form):
+    """CONTRACT 5: fields vin, owner_phone, kind, priority, summary, description (+ store for HQ,
+    regional). Once valid, cleaned_data["vin"] is the Vehicle the user may ticket."""
+
+    # One refusal for an unknown VIN and for a car elsewhere without its owner's number: the form
+    # tells nothing about cars outside the user's reach (sales.access.vehicle_for_new_work).
+    NOT_IN_REACH = _(
+        "No vehicle with this VIN is in your reach. For a car from another store, give its owner's "
+        "mobile number as recorded."
+    )
 
     vin = forms.CharField(label=_("VIN"), max_length=40)
+    owner_phone = forms.CharField(
+        label=_("Owner's mobile number"),
+        max_length=20,
+        required=False,
+        help_text=_("Only for a car from another store: its owner's mobile number as recorded."),
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.P3)
     summary = forms.CharField(label=_("Summary"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    store = forms.CharField(label=_("Store code"), max_length=20, help_text=_("The store that takes the ticket."))
+    store = store_code_field(help_text=_("The store that takes the ticket."))
 
     def __init__(self, *args, user, own_store=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,19 +120,23 @@ class TicketCreateForm(forms.Form):
         if own_store is not None:
             del self.fields["store"]
 
-    def clean_vin(self) -> Vehicle:
-        vin = normalise_vin(self.cleaned_data["vin"])
-        vehicle = Vehicle.objects.select_related("owner").filter(vin=vin).first()
-        if vehicle is None:
-            raise ValidationError(_("No vehicle with VIN %(vin)s is known."), params={"vin": vin})
-        return vehicle
+    def clean_vin(self) -> str:
+        return normalise_vin(self.cleaned_data["vin"])
 
-    def clean_store(self):
-        code = self.cleaned_data["store"].strip().upper()
-        store = stores_visible_to(self.user).filter(code=code).first()
-        if store is None:
-            raise ValidationError(_("No store %(code)s in your reach."), params={"code": code})
-        return store
+    def clean_owner_phone(self) -> str:
+        value = self.cleaned_data["owner_phone"].strip()
+        return normalise_mobile(value) if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        vin = cleaned.get("vin")
+        if isinstance(vin, str) and "owner_phone" not in self.errors:
+            vehicle = vehicle_for_new_work(self.user, vin=vin, owner_phone=cleaned.get("owner_phone", ""))
+            if vehicle is None:
+                self.add_error("vin", ValidationError(self.NOT_IN_REACH, code="not_in_reach"))
+            else:
+                cleaned["vin"] = vehicle
+        return cleaned
 
     def target_store(self):
         return self.own_store if self.own_store is not None else self.cleaned_data.get("store")
@@ -197,60 +216,11 @@ class RecallCampaignForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["model"].queryset = CarModel.objects.order_by("code")
 
-    def clean_vin_from(self) -> str:
-        value = self.cleaned_data["vin_from"]
-        return normalise_vin(value) if value else ""
 
-    def clean_vin_to(self) -> str:
-        value = self.cleaned_data["vin_to"]
-        return normalise_vin(value) if value else ""
-
-    def clean_vin_list(self):
-        upload = self.cleaned_data.get("vin_list")
-        if upload and getattr(upload, "size", 0) > 20 * 2**20:
-            raise ValidationError(_("A VIN list has at most 20 MB."))
-        return upload
-
-    def clean(self):
-        cleaned = super().clean()
-        has_list = bool(cleaned.get("vin_list"))
-        has_range = bool(cleaned.get("vin_from") or cleaned.get("vin_to"))
-        if has_list == has_range:
-            raise ValidationError(_("Give either a VIN list (CSV) or a VIN range, not both and not neither."))
-        if has_range:
-            if not (cleaned.get("vin_from") and cleaned.get("vin_to")):
-                raise ValidationError(_("A VIN range needs both its first and its last VIN."))
-            if cleaned["vin_from"] > cleaned["vin_to"]:
-                raise ValidationError(_("The first VIN of the range comes after the last."))
-        return cleaned
-
-
-def search_q(value: str):
-    """Which column a search term names, by its shape: a ticket number, a VIN or a mobile."""
-    from django.db.models import Q
-
-    term = value.strip().upper().replace(" ", "")
-    if not term:
-        return None
-    if term.startswith("AS-"):
-        return Q(number=term)
-    if len(term) == 17:
-        return Q(vehicle__vin=term)
-    try:
-        return Q(customer__phone=normalise_mobile(term))
-    except ValidationError:
-        pass
-    # A ticket number typed without its prefix: this year's or last year's (exact, indexed).
-    if term.isdigit() and len(term) <= 7:
-        year = timezone.localdate().year
-        return Q(number__in=[f"AS-{y}-{int(term):07d}" for y in (year, year - 1)])
-    return Q(vehicle__vin=term)
-
-
-class StoreSlotForm(forms.Form):
+class StoreSlotForm(StoreInReachMixin, forms.Form):
     """Book unassigned work by hand: a store (by code, within the user's reach) and an hour slot."""
 
-    store = forms.CharField(label=_("Store code"), max_length=20)
+    store = store_code_field()
     slot = forms.DateTimeField(
         label=_("Slot"),
         input_formats=["%Y-%m-%d %H:%M"],
@@ -260,10 +230,3 @@ class StoreSlotForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-
-    def clean_store(self):
-        code = self.cleaned_data["store"].strip().upper()
-        store = stores_visible_to(self.user).filter(code=code).first()
-        if store is None:
-            raise ValidationError(_("No store %(code)s in your reach.") % {"code": code})
-        return store

@@ -1,13 +1,16 @@
 """After-sales tickets with SLAs and an append-only history, recall campaigns."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
+from core.transitions import Machine, Transition
 from sales.models import CarModel, Customer, Vehicle
+from sales.vin import normalise_vin
 from stores.models import Store
 from stores.provinces import Province
 
@@ -49,7 +52,14 @@ class SlaPolicy(TimeStampedModel):
         return f"{self.get_kind_display()} {self.priority}"
 
 
+def vin_range_key(vin: str) -> str:
+    """A VIN as production ranges compare it: without the check digit (position 9), not ordered."""
+    return vin[:8] + vin[9:]
+
+
 class RecallCampaign(TimeStampedModel):
+    VIN_LIST_MAX_BYTES = 20 * 2**20
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         LAUNCHED = "launched", _("Launched")
@@ -74,6 +84,46 @@ class RecallCampaign(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    def clean(self) -> None:
+        """The campaign names its vehicles by an uploaded VIN list or by a range of one model's VINs.
+
+        Here, not in a form, so that the portal's form, the service and the admin refuse alike.
+        """
+        self.vin_from, self.vin_to = (self.vin_from or "").strip().upper(), (self.vin_to or "").strip().upper()
+        has_list, has_range = bool(self.vin_list), bool(self.vin_from or self.vin_to)
+        if has_list == has_range:
+            raise ValidationError(_("Give either a VIN list (CSV) or a VIN range, not both and not neither."))
+        if has_list:
+            self._clean_vin_list()
+        else:
+            self._clean_vin_range()
+
+    def _clean_vin_list(self) -> None:
+        if not self.vin_list._committed and self.vin_list.size > self.VIN_LIST_MAX_BYTES:
+            raise ValidationError({"vin_list": _("A VIN list has at most 20 MB.")})
+
+    def _clean_vin_range(self) -> None:
+        if not (self.vin_from and self.vin_to):
+            raise ValidationError(_("A VIN range needs both its first and its last VIN."))
+        errors = {}
+        for name in ("vin_from", "vin_to"):
+            try:
+                setattr(self, name, normalise_vin(getattr(self, name)))
+            except ValidationError as exc:
+                errors[name] = exc
+        if errors:
+            raise ValidationError(errors)
+        if self.vin_from[:8] != self.vin_to[:8]:
+            raise ValidationError(
+                _("Both ends of a VIN range must be of one model: their first 8 characters (maker and model) differ.")
+            )
+        if vin_range_key(self.vin_from) > vin_range_key(self.vin_to):
+            raise ValidationError(_("The first VIN of the range comes after the last."))
+
+
+def _needs_assignee(ticket) -> str | None:
+    return gettext("Assign the ticket to someone first.") if ticket.assignee_id is None else None
+
 
 class Ticket(TimeStampedModel):
     class Status(models.TextChoices):
@@ -87,18 +137,26 @@ class Ticket(TimeStampedModel):
 
     OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting_parts")
 
-    # The allowed transitions, written once: {from: {to: the lowest role that may make it}}.
-    # Enforced by aftersales.services.tickets.ticket_transition. "manager" means manager or above
-    # (regional, HQ); only they cancel, close or reopen.
-    TRANSITIONS = {
-        Status.NEW: {Status.ASSIGNED: "staff", Status.IN_PROGRESS: "staff", Status.CANCELLED: "manager"},
-        Status.ASSIGNED: {Status.IN_PROGRESS: "staff", Status.CANCELLED: "manager"},
-        Status.IN_PROGRESS: {Status.WAITING_PARTS: "staff", Status.RESOLVED: "staff", Status.CANCELLED: "manager"},
-        Status.WAITING_PARTS: {Status.IN_PROGRESS: "staff", Status.CANCELLED: "manager"},
-        Status.RESOLVED: {Status.CLOSED: "manager", Status.IN_PROGRESS: "manager"},
-        Status.CLOSED: {Status.IN_PROGRESS: "manager"},
-        Status.CANCELLED: {},
-    }
+    # The status machine, written once: (from, to, who may, guard). Staff do the work moves; only
+    # managers and above cancel, close or reopen (stores.policy). Enforced by
+    # aftersales.services.tickets.ticket_transition, the only code that changes a ticket's status.
+    MACHINE = Machine(
+        [
+            Transition(Status.NEW, Status.ASSIGNED, "ticket.work", guard=_needs_assignee),
+            Transition(Status.NEW, Status.IN_PROGRESS, "ticket.work"),
+            Transition(Status.NEW, Status.CANCELLED, "ticket.cancel"),
+            Transition(Status.ASSIGNED, Status.IN_PROGRESS, "ticket.work"),
+            Transition(Status.ASSIGNED, Status.CANCELLED, "ticket.cancel"),
+            Transition(Status.IN_PROGRESS, Status.WAITING_PARTS, "ticket.work"),
+            Transition(Status.IN_PROGRESS, Status.RESOLVED, "ticket.work"),
+            Transition(Status.IN_PROGRESS, Status.CANCELLED, "ticket.cancel"),
+            Transition(Status.WAITING_PARTS, Status.IN_PROGRESS, "ticket.work"),
+            Transition(Status.WAITING_PARTS, Status.CANCELLED, "ticket.cancel"),
+            Transition(Status.RESOLVED, Status.CLOSED, "ticket.close"),
+            Transition(Status.RESOLVED, Status.IN_PROGRESS, "ticket.reopen"),
+            Transition(Status.CLOSED, Status.IN_PROGRESS, "ticket.reopen"),
+        ]
+    )
 
     class Payer(models.TextChoices):
         NONE = "", _("Not applicable")
@@ -234,6 +292,11 @@ class Ticket(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_finished(self) -> bool:
+        """Closed or cancelled: it takes comments at most (CONTRACT 5, stores.policy)."""
+        return self.status in (self.Status.CLOSED, self.Status.CANCELLED)
 
 
 class TicketCounter(models.Model):

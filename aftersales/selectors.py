@@ -2,13 +2,18 @@
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aftersales.access import tickets_visible_to
-from aftersales.forms import SORTS, day_start, search_q
-from aftersales.models import Attachment, Kind, Ticket, TicketEvent
+from aftersales.forms import SORTS, day_start
+from aftersales.models import Attachment, Kind, RecallCampaign, Ticket, TicketEvent
 from aftersales.services import sla
+from aftersales.services.tickets import NUMBER_PREFIX
+from stores.phones import normalise_mobile
 
 # The columns a queue row shows; everything else stays in the database.
 ROW_FIELDS = (
@@ -54,6 +59,26 @@ def ticket_list(*, user, filters: dict, now: dt.datetime | None = None) -> Query
     if due_to := filters.get("due_to"):
         qs = qs.filter(due_at__lt=day_start(due_to + dt.timedelta(days=1)))
     return qs.order_by(*SORTS.get(filters.get("sort") or "due", SORTS["due"]))
+
+
+def search_q(value: str) -> Q | None:
+    """Which column a search term names, by its shape: a ticket number, a VIN or a mobile."""
+    term = value.strip().upper().replace(" ", "")
+    if not term:
+        return None
+    if term.startswith(f"{NUMBER_PREFIX}-"):
+        return Q(number=term)
+    if len(term) == 17:
+        return Q(vehicle__vin=term)
+    try:
+        return Q(customer__phone=normalise_mobile(term))
+    except ValidationError:
+        pass
+    # A ticket number typed without its prefix: this year's or last year's (exact, indexed).
+    if term.isdigit() and len(term) <= 7:
+        year = timezone.localdate().year
+        return Q(number__in=[f"{NUMBER_PREFIX}-{y}-{int(term):07d}" for y in (year, year - 1)])
+    return Q(vehicle__vin=term)
 
 
 def _assignee_q(value: str, user) -> Q:
@@ -109,3 +134,36 @@ def recall_tickets_of_vehicle(*, user, vehicle) -> QuerySet[Ticket]:
         .select_related("campaign", "store")
         .order_by("-created_at")
     )
+
+
+def unassigned_tickets(*, user, province: str = "") -> QuerySet[Ticket]:
+    """Open work no store took, in the user's reach (their provinces; HQ all), soonest due first."""
+    queryset = tickets_visible_to(user).filter(store__isnull=True, status__in=Ticket.OPEN_STATUSES)
+    if province:
+        queryset = queryset.filter(province=province)
+    return queryset.order_by("due_at", "id")
+
+
+def unassigned_rows() -> QuerySet[Ticket]:
+    """Tickets with what a row of the unassigned queue shows."""
+    return Ticket.objects.select_related("vehicle__model", "customer")
+
+
+def store_member(*, ticket: Ticket, username: str):
+    """An active user of the ticket's store by username; None for no name. Anyone else: refused."""
+    if not username:
+        return None
+    user = (
+        get_user_model().objects.filter(username=username, membership__store_id=ticket.store_id, is_active=True).first()
+    )
+    if user is None or ticket.store_id is None:
+        raise ValidationError(_("%(user)s does not work at the ticket's store.") % {"user": username})
+    return user
+
+
+def recall_campaigns() -> QuerySet[RecallCampaign]:
+    return RecallCampaign.objects.select_related("model").order_by("-created_at", "-id")
+
+
+def recall_campaign(*, pk: int) -> RecallCampaign | None:
+    return RecallCampaign.objects.select_related("model").filter(pk=pk).first()

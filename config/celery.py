@@ -1,15 +1,29 @@
 """The Celery app and the one beat schedule of the portal's jobs (CONTRACT section 4)."""
 
+import logging
 import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import after_setup_logger, after_setup_task_logger
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("goodcar")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def redact_mobiles_in_worker_logs(logger: logging.Logger, **_kwargs) -> None:
+    """A worker replaces the root logger's handlers with its own: they mask mobile numbers too."""
+    from core.redact import RedactMobilesFilter
+
+    for handler in logger.handlers:
+        if not any(isinstance(f, RedactMobilesFilter) for f in handler.filters):
+            handler.addFilter(RedactMobilesFilter())
+
 
 # The schedule lives here and nowhere else. Times are in CELERY_TIMEZONE (Asia/Shanghai).
 app.conf.beat_schedule = {

@@ -183,6 +183,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@goodcar.example")
 # Notifications to customers and staff: the outbox is delivered through this backend.
 NOTIFICATION_BACKEND = env("NOTIFICATION_BACKEND", default="core.notifications.backends.ConsoleBackend")
 NOTIFICATION_FILE_PATH = env.path("NOTIFICATION_FILE_PATH", default=BASE_DIR / "notifications.log")
+# Test-drive booking confirmations one mobile number gets per local day; beyond it none is queued.
+TESTDRIVE_SMS_PER_DAY = env.int("TESTDRIVE_SMS_PER_DAY", default=3)
 
 # Security. With DEBUG on (demo, tests), the HTTPS-only settings are off (CONTRACT section 2).
 HTTPS_ONLY = env.bool("HTTPS_ONLY", default=not DEBUG)
@@ -218,7 +220,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Customers' mobile numbers are masked in every line written, whoever logs them (issue #18).
+    "filters": {"redact_mobiles": {"()": "core.redact.RedactMobilesFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_mobiles"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -11,21 +11,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_shapes import ReadOnlyAdmin, ReadOnlyInline
 from .models import FeedRejection, FeedRun, JobRun, Notification
 from .notifications.service import send_again
 
 INLINE_REJECTIONS = 200  # a 43,000-line file can reject every line; the full list is one click away
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class FirstRejectionsFormSet(BaseInlineFormSet):
@@ -33,20 +23,12 @@ class FirstRejectionsFormSet(BaseInlineFormSet):
         return super().get_queryset()[:INLINE_REJECTIONS]
 
 
-class FeedRejectionInline(admin.TabularInline):
+class FeedRejectionInline(ReadOnlyInline):
     model = FeedRejection
     formset = FirstRejectionsFormSet
     fields = ("line", "key", "reason")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = _("rejections (the first 200, by line)")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(FeedRun)

@@ -1,7 +1,8 @@
 """The Django admin is for HQ only (CONTRACT 5): role `hq` or a superuser, with `is_staff`.
 
 HQ users come from the staff feed without per-model permissions; core.backends gives them every
-permission in the admin, as a superuser has. Who counts as HQ is decided by stores.access.
+permission in the admin, as a superuser has. Who may use the admin is decided by stores.policy
+("admin.use").
 """
 
 from django.contrib.admin import AdminSite
@@ -9,9 +10,9 @@ from django.contrib.admin.apps import AdminConfig
 
 
 def is_hq_admin(user) -> bool:
-    from stores.access import is_hq  # roles belong to the store network
+    from stores.policy import can  # roles belong to the store network
 
-    return bool(user.is_active and user.is_staff and is_hq(user))
+    return bool(user.is_active and user.is_staff and can(user, "admin.use"))
 
 
 class HQAdminSite(AdminSite):

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.redact import mask_mobile
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -141,4 +143,5 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} → {self.recipient}: {self.subject or self.body[:30]}"
+        # Shown in admin history (LogEntry) and messages: the customer's number masked.
+        return f"{self.get_channel_display()} → {mask_mobile(self.recipient)}: {self.subject or self.body[:30]}"

@@ -1,6 +1,6 @@
 """After-sales tickets and their history, generated coherently with the models and services.
 
-A ticket's timeline follows Ticket.TRANSITIONS (new -> in progress -> resolved -> closed, with
+A ticket's timeline follows Ticket.MACHINE (new -> in progress -> resolved -> closed, with
 waiting for parts on the way for some), its SLA fields are the policy's targets from opening
 (moved later by time paused), numbers count up per local year in opening order, and each
 ticket's store is recorded in VehicleReach. Completed maintenance restarts the vehicle's clock.

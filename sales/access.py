@@ -8,8 +8,9 @@ regional manager who entered it.
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from stores.access import role_of, scope_by_store, store_q
+from stores.access import role_of, scope_by_store, scope_of
 from stores.models import Role
+from stores.policy import can
 
 from .models import Order, TestDrive, Vehicle, VehicleReach
 
@@ -17,7 +18,7 @@ from .models import Order, TestDrive, Vehicle, VehicleReach
 def vehicles_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     """Vehicles whose store the user may see, or for which a store they may see holds work."""
     queryset = Vehicle.objects.all() if queryset is None else queryset
-    held = store_q(user, "store")
+    held = scope_of(user).store_q("store")
     if held is None:
         return queryset.none()
     if not held:  # HQ: everything
@@ -27,26 +28,44 @@ def vehicles_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(held | Q(Exists(reach)))
 
 
+def vehicle_for_new_work(user, *, vin: str, owner_phone: str = "") -> Vehicle | None:
+    """The vehicle `user` may open work for (a ticket), or None (CONTRACT 5, the owner's-number rule).
+
+    A vehicle in the user's reach needs nothing more; one outside it needs `owner_phone`, the
+    owner's mobile number as recorded (normalised, `13912345678`). None alike for an unknown VIN
+    and for a car elsewhere without that number or with a wrong one, so that the caller's single
+    refusal tells nothing about cars elsewhere. Opening the work brings the car in reach (VehicleReach).
+    """
+    if role_of(user) is None:
+        return None
+    vehicles = Vehicle.objects.select_related("owner")
+    vehicle = vehicles_visible_to(user, vehicles).filter(vin=vin).first()
+    if vehicle is None and owner_phone:
+        vehicle = vehicles.filter(vin=vin, owner__phone=owner_phone).first()
+    return vehicle
+
+
 def orders_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return scope_by_store(Order.objects.all() if queryset is None else queryset, user)
 
 
 def test_drives_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     queryset = TestDrive.objects.all() if queryset is None else queryset
-    held = store_q(user, "store")
+    scope = scope_of(user)
+    held = scope.store_q("store")
     if held is None:
         return queryset.none()
     if not held:  # HQ
         return queryset
-    if role_of(user) == Role.REGIONAL:
-        # Their own store-less requests stay in sight until the dispatcher assigns them.
+    if scope.provinces:
+        # A regional user's own store-less requests stay in sight until the dispatcher assigns them.
         return queryset.filter(held | Q(store__isnull=True, created_by=user))
     return queryset.filter(held)
 
 
 def may_enter_position_requests(user) -> bool:
-    """HQ and regional users may give the customer's position instead of a store."""
-    return role_of(user) in (Role.HQ, Role.REGIONAL)
+    """HQ and regional users may give the customer's position instead of a store (stores.policy)."""
+    return can(user, "testdrive.book_by_position")
 
 
 def sees_full_phone_in_lists(user) -> bool:

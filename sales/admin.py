@@ -15,9 +15,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_shapes import ReadOnlyAdmin, ReadOnlyInline
 from core.paginators import EstimatedCountPaginator
-from stores.access import is_hq, scope_by_store
+from stores.access import scope_by_store
 from stores.phones import normalise_mobile
+from stores.policy import can
 
 from .access import orders_visible_to, test_drives_visible_to, vehicles_visible_to
 from .models import CarModel, Customer, MileageCorrection, Order, PhoneView, TestDrive, Vehicle
@@ -100,15 +102,10 @@ class MileageCorrectionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MileageCorrectionInline(admin.TabularInline):
+class MileageCorrectionInline(ReadOnlyInline):
     model = MileageCorrection
-    extra = 0
-    can_delete = False
     fields = ("corrected_at", "old_km", "new_km", "reason", "corrected_by")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Vehicle)
@@ -149,7 +146,7 @@ class VehicleAdmin(ExactSearchMixin, admin.ModelAdmin):
 
     def correct_mileage_view(self, request, pk: int):
         """HQ lowers (or fixes) a wrong mileage reading; the reason is required and recorded."""
-        if not is_hq(request.user):
+        if not can(request.user, "vehicle.correct_mileage"):
             raise PermissionDenied
         vehicle = self.get_object(request, str(pk))
         if vehicle is None:
@@ -193,8 +190,21 @@ class CustomerAdmin(ExactSearchMixin, admin.ModelAdmin):
         return queryset.filter(name=term)
 
 
+class PolicyEditAdmin(admin.ModelAdmin):
+    """Change and delete as stores.policy says (`edit_action`): a finished record is read-only,
+    even for HQ (CONTRACT 5)."""
+
+    edit_action = ""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or can(request.user, self.edit_action, obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or can(request.user, self.edit_action, obj))
+
+
 @admin.register(Order)
-class OrderAdmin(ExactSearchMixin, admin.ModelAdmin):
+class OrderAdmin(ExactSearchMixin, PolicyEditAdmin):
     list_display = ("number", "customer", "model", "store", "vehicle", "status", "delivery_date", "created_at")
     list_select_related = ("customer", "model", "store", "vehicle")
     list_filter = ("status",)
@@ -204,6 +214,7 @@ class OrderAdmin(ExactSearchMixin, admin.ModelAdmin):
     readonly_fields = ("status", "delivered_at")
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    edit_action = "order.edit"
 
     def get_queryset(self, request):
         return orders_visible_to(request.user, super().get_queryset(request))
@@ -212,7 +223,7 @@ class OrderAdmin(ExactSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(TestDrive)
-class TestDriveAdmin(ExactSearchMixin, admin.ModelAdmin):
+class TestDriveAdmin(ExactSearchMixin, PolicyEditAdmin):
     list_display = ("slot_start", "customer", "model", "store", "status", "demo_vehicle")
     list_select_related = ("customer", "model", "store", "demo_vehicle")
     list_filter = ("status",)
@@ -222,22 +233,12 @@ class TestDriveAdmin(ExactSearchMixin, admin.ModelAdmin):
     readonly_fields = ("status",)
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    edit_action = "testdrive.edit"
 
     def get_queryset(self, request):
         return test_drives_visible_to(request.user, super().get_queryset(request))
 
     exact_lookups = [("customer__phone", normalise_mobile)]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(PhoneView)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from stores import capacity, dispatching, geo
 from stores.models import Store
+from stores.policy import require_move
 
 from . import notices
 from .models import TestDrive
@@ -71,6 +72,7 @@ def testdrive_dispatch(*, pk: int, now: dt.datetime) -> str:
     )
     if request is None:
         return "taken"
+    move = require_move(None, TestDrive.MACHINE, request, "dispatch")  # the system, along the table
     slots = candidate_slots(request.slot_start, now)
     lat, lng = request.customer_lat, request.customer_lng
     eligible = geo.nearest(
@@ -91,7 +93,7 @@ def testdrive_dispatch(*, pk: int, now: dt.datetime) -> str:
             why = dispatching.hour_refusal(store, slot, CAPABILITY)
             if why is None:
                 so_far = passed_over + _passed(refused, stores, eligible)
-                why = _try_assign(request, store, slot, km, so_far, now)
+                why = _try_assign(request, store, slot, km, so_far, now, status=move.target)
                 if why is None:
                     return "assigned"
                 if why == TAKEN:
@@ -109,8 +111,11 @@ def testdrive_dispatch(*, pk: int, now: dt.datetime) -> str:
     return "unassigned"
 
 
-def _try_assign(request: TestDrive, store: Store, slot: dt.datetime, km: float, passed_over, now) -> str | None:
-    """Take a demo car and give the request to the store; None on success, else why not."""
+def _try_assign(
+    request: TestDrive, store: Store, slot: dt.datetime, km: float, passed_over, now, *, status: str
+) -> str | None:
+    """Take a demo car and give the request to the store (moving it to `status`, the target of
+    TestDrive.MACHINE's dispatch move); None on success, else why not."""
     try:
         with transaction.atomic():  # a savepoint: a refused write gives the demo car back
             if not capacity.book(store=store, starts_at=slot, resource=capacity.Resource.DEMO_CAR):
@@ -124,7 +129,7 @@ def _try_assign(request: TestDrive, store: Store, slot: dt.datetime, km: float, 
             ).update(
                 store=store,
                 slot_start=slot,
-                status=TestDrive.Status.ASSIGNED,
+                status=status,
                 dispatch_note=note,
                 updated_at=timezone.now(),
             )

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stores.access import membership_of, stores_visible_to
+from stores.access import membership_of
+from stores.forms import StoreInReachMixin, store_code_field
 from stores.phones import normalise_mobile
 
 from .access import may_enter_position_requests
@@ -55,16 +56,14 @@ class CustomerAndModelForm(forms.Form):
     )
 
 
-class TestDriveBookingForm(CustomerAndModelForm):
+class TestDriveBookingForm(StoreInReachMixin, CustomerAndModelForm):
     slot = forms.CharField(
         label=_("Slot (local time, on the hour)"),
         help_text=_("YYYY-MM-DD HH:MM, for example 2026-12-01 14:00"),
         widget=forms.TextInput(attrs={"placeholder": "YYYY-MM-DD HH:MM", "autocomplete": "off"}),
     )
-    store = forms.CharField(
-        label=_("Store code"),
+    store = store_code_field(
         required=False,
-        max_length=20,
         help_text=_("Or leave it empty and give the customer's position: the dispatcher picks the store."),
     )
     lat = forms.FloatField(label=_("Customer's latitude"), required=False, min_value=18, max_value=54)
@@ -90,15 +89,6 @@ class TestDriveBookingForm(CustomerAndModelForm):
     def clean_slot(self) -> dt.datetime:
         return parse_local_slot(self.cleaned_data["slot"])
 
-    def clean_store(self):
-        code = (self.cleaned_data.get("store") or "").strip().upper()
-        if not code:
-            return None
-        store = stores_visible_to(self.user).filter(code=code).first()
-        if store is None:
-            raise ValidationError(_("No store with code %(code)s is in your reach."), params={"code": code})
-        return store
-
     def clean(self):
         data = super().clean()
         if not self.by_position:
@@ -119,7 +109,7 @@ class TestDriveBookingForm(CustomerAndModelForm):
         return data
 
 
-class TestDriveFilterForm(forms.Form):
+class TestDriveFilterForm(StoreInReachMixin, forms.Form):
     period = forms.ChoiceField(
         label=_("When"),
         required=False,
@@ -138,20 +128,11 @@ class TestDriveFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    store = forms.CharField(label=_("Store code"), required=False, max_length=20)
+    store = store_code_field(required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-
-    def clean_store(self):
-        code = (self.cleaned_data.get("store") or "").strip().upper()
-        if not code:
-            return None
-        store = stores_visible_to(self.user).filter(code=code).first()
-        if store is None:
-            raise ValidationError(_("No store with code %(code)s is in your reach."), params={"code": code})
-        return store
 
     def clean_period(self) -> str:
         period = self.cleaned_data.get("period") or "upcoming"
@@ -173,11 +154,13 @@ class OrderFilterForm(forms.Form):
     )
 
 
-class OrderCreateForm(CustomerAndModelForm):
+class OrderCreateForm(StoreInReachMixin, CustomerAndModelForm):
     delivery_date = forms.DateField(
         label=_("Planned delivery date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    store = forms.CharField(label=_("Delivery store code"), required=False, max_length=20)
+    store = store_code_field(
+        label=_("Delivery store code"), error_messages={"required": _("Give the delivery store's code.")}
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,15 +186,6 @@ class OrderCreateForm(CustomerAndModelForm):
             if self.own_store is None:
                 raise ValidationError(_("Your account has no store to sell at."))
             data["store"] = self.own_store
-            return data
-        code = (data.get("store") or "").strip().upper()
-        if not code:
-            self.add_error("store", _("Give the delivery store's code."))
-            return data
-        store = stores_visible_to(self.user).filter(code=code).first()
-        if store is None:
-            self.add_error("store", _("No store with code %(code)s is in your reach.") % {"code": code})
-        data["store"] = store
         return data
 
 

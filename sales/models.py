@@ -3,9 +3,13 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.redact import mask_mobile
+from core.transitions import Machine, Transition
 from stores.models import Store
 
 
@@ -54,6 +58,16 @@ class Customer(TimeStampedModel):
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
 
+    @property
+    def shown_phone(self) -> str:
+        """The number as the page may show it: masked unless sales.services.reveal_phones
+        revealed it (and logged that it did). Templates show customers' numbers only this way."""
+        return self.__dict__.get("_shown_phone") or self.masked_phone
+
+    def reveal_phone(self, number: str) -> None:
+        """Called by sales.services.phones only: what `shown_phone` gives on this page."""
+        self._shown_phone = number
+
 
 def placeholder_name(phone: str) -> str:
     """The name of a customer known only by number: the masked number, so that a list showing
@@ -62,8 +76,8 @@ def placeholder_name(phone: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """`138****5678`: what staff below manager see in lists."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else phone
+    """`138****5678`: what staff below manager see in lists (the one mask, also used in logs)."""
+    return mask_mobile(phone)
 
 
 class Vehicle(TimeStampedModel):
@@ -143,14 +157,19 @@ class Order(TimeStampedModel):
         DELIVERED = "delivered", _("Delivered")
         CANCELLED = "cancelled", _("Cancelled")
 
-    # The allowed transitions, written once; enforced by sales.services.order_transition.
-    TRANSITIONS = {
-        Status.RESERVED: {Status.PAID, Status.CANCELLED},
-        Status.PAID: {Status.ALLOCATED, Status.CANCELLED},
-        Status.ALLOCATED: {Status.DELIVERED, Status.PAID, Status.CANCELLED},
-        Status.DELIVERED: set(),
-        Status.CANCELLED: set(),
-    }
+    # The status machine, written once: (from, to, who may, guard), with the page's button names.
+    # Enforced by sales.services.order_transition, the only code that changes an order's status.
+    MACHINE = Machine(
+        [
+            Transition(Status.RESERVED, Status.PAID, "order.progress", name="pay"),
+            Transition(Status.RESERVED, Status.CANCELLED, "order.cancel", name="cancel"),
+            Transition(Status.PAID, Status.ALLOCATED, "order.progress", name="allocate"),
+            Transition(Status.PAID, Status.CANCELLED, "order.cancel", name="cancel"),
+            Transition(Status.ALLOCATED, Status.DELIVERED, "order.progress", name="deliver"),
+            Transition(Status.ALLOCATED, Status.PAID, "order.progress", name="deallocate"),
+            Transition(Status.ALLOCATED, Status.CANCELLED, "order.cancel", name="cancel"),
+        ]
+    )
 
     number = models.CharField(_("order number"), max_length=20, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer"))
@@ -195,6 +214,17 @@ class Order(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("sales:order_detail", kwargs={"number": self.number})
 
+    @property
+    def is_finished(self) -> bool:
+        """Delivered: the order takes no more changes (CONTRACT 5, stores.policy)."""
+        return self.status == self.Status.DELIVERED
+
+
+def _slot_begun(test_drive) -> str | None:
+    if test_drive.slot_start > timezone.now():
+        return gettext("A test drive can be marked completed or no-show only once its slot has begun.")
+    return None
+
 
 class TestDrive(TimeStampedModel):
     __test__ = False  # a model, not something for pytest to collect
@@ -207,20 +237,29 @@ class TestDrive(TimeStampedModel):
         NO_SHOW = "no_show", _("No show")
         CANCELLED = "cancelled", _("Cancelled")
 
-    TRANSITIONS = {
-        Status.REQUESTED: {Status.ASSIGNED, Status.CANCELLED},
-        Status.ASSIGNED: {Status.CONFIRMED, Status.CANCELLED, Status.NO_SHOW, Status.COMPLETED},
-        Status.CONFIRMED: {Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED},
-        Status.COMPLETED: set(),
-        Status.NO_SHOW: set(),
-        Status.CANCELLED: set(),
-    }
+    # The status machine, written once: (from, to, who may, guard), with the page's button names.
+    # The dispatcher (the system) assigns a request to a store; people move a booking on from there.
+    MACHINE = Machine(
+        [
+            Transition(Status.REQUESTED, Status.ASSIGNED, "testdrive.dispatch", name="dispatch"),
+            Transition(Status.REQUESTED, Status.CANCELLED, "testdrive.cancel", name="cancel"),
+            Transition(Status.ASSIGNED, Status.CONFIRMED, "testdrive.progress", name="confirm"),
+            Transition(Status.ASSIGNED, Status.COMPLETED, "testdrive.progress", name="complete", guard=_slot_begun),
+            Transition(Status.ASSIGNED, Status.NO_SHOW, "testdrive.progress", name="no-show", guard=_slot_begun),
+            Transition(Status.ASSIGNED, Status.CANCELLED, "testdrive.cancel", name="cancel"),
+            Transition(Status.CONFIRMED, Status.COMPLETED, "testdrive.progress", name="complete", guard=_slot_begun),
+            Transition(Status.CONFIRMED, Status.NO_SHOW, "testdrive.progress", name="no-show", guard=_slot_begun),
+            Transition(Status.CONFIRMED, Status.CANCELLED, "testdrive.cancel", name="cancel"),
+        ]
+    )
     # A booking "stands" (holds a demo car, blocks a duplicate) in these states.
     STANDING = (Status.REQUESTED, Status.ASSIGNED, Status.CONFIRMED)
 
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="test_drives", verbose_name=_("customer")
     )
+    # The name typed for this booking: what its pages show, never the name on record (CONTRACT 5).
+    customer_name = models.CharField(_("name given for the booking"), max_length=100, blank=True)
     model = models.ForeignKey(CarModel, on_delete=models.PROTECT, related_name="test_drives", verbose_name=_("model"))
     # Null while a request entered with the customer's position waits for the dispatcher.
     store = models.ForeignKey(
@@ -270,10 +309,20 @@ class TestDrive(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer} {self.slot_start:%Y-%m-%d %H:%M}"
+        return f"{self.booked_name} {self.slot_start:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
         return reverse("sales:testdrive_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        """Completed: the test drive takes no more changes (CONTRACT 5, stores.policy)."""
+        return self.status == self.Status.COMPLETED
+
+    @property
+    def booked_name(self) -> str:
+        """The name given for this booking (rows seeded without one: the customer's)."""
+        return self.customer_name or self.customer.name
 
 
 class PhoneView(models.Model):

@@ -1,28 +1,35 @@
 """Customer messages about test drives, through the one notification service (core.notifications).
 
 Each message has a deduplication key naming the booking and its slot, so a job or a form run
-twice queues it once; the outbox keeps it when the broker is down.
+twice queues it once; the outbox keeps it when the broker is down. Booking confirmations to one
+number are limited per local day (settings.TESTDRIVE_SMS_PER_DAY): anyone may type any number
+into the booking form, and that customer's phone must not become a target.
 """
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.notifications import notify
+from core.notifications import notify, notify_within_limit
 
 from .models import TestDrive
 
 
-def testdrive_booked(test_drive: TestDrive) -> None:
-    """Booking confirmed: the store, its address and the slot."""
+def testdrive_booked(test_drive: TestDrive) -> bool:
+    """Booking confirmed: the store, its address and the slot. False when the number has had its
+    day's booking messages already, and nothing was queued."""
     store, local = test_drive.store, timezone.localtime(test_drive.slot_start)
-    notify(
+    phone = test_drive.customer.phone
+    notification = notify_within_limit(
+        limit_key=f"testdrive-booked:{phone}:{timezone.localdate():%Y%m%d}",
+        limit=settings.TESTDRIVE_SMS_PER_DAY,
         channel="sms",
-        recipient=test_drive.customer.phone,
+        recipient=phone,
         subject=_("Test drive booked"),
         body=_("Your test drive of %(model)s is booked at %(store)s (%(address)s) on %(slot)s.")
         % {"model": test_drive.model, "store": store.name, "address": store.address, "slot": f"{local:%Y-%m-%d %H:%M}"},
-        dedupe_key=f"testdrive-booked:{test_drive.pk}:{store.pk}:{local:%Y%m%d%H}",
     )
+    return notification is not None
 
 
 def testdrive_reminder(test_drive: TestDrive) -> bool:

@@ -39,7 +39,7 @@ def period_bounds(period: str, *, today: dt.date | None = None) -> tuple[dt.date
 
 # The columns list rows show: fewer columns to read and fewer objects to build on a 50-row page.
 TEST_DRIVE_ROW = (
-    "id", "slot_start", "status", "store_id", "customer_id", "model_id", "demo_vehicle_id",
+    "id", "slot_start", "status", "store_id", "customer_id", "customer_name", "model_id", "demo_vehicle_id",
     "customer__name", "customer__phone", "model__code", "store__code",
 )  # fmt: skip
 ORDER_ROW = (
@@ -148,8 +148,14 @@ def upcoming_deliveries(*, user) -> QuerySet[Order]:
     )
 
 
-def vehicle_orders(vehicle: Vehicle) -> list[Order]:
-    return list(vehicle.orders.select_related("customer", "store", "model").order_by("-created_at"))
+def vehicle_orders(*, user, vehicle: Vehicle) -> list[Order]:
+    """The vehicle's orders the user may see: a store serving a car from elsewhere sees none of
+    the selling store's orders (nor their customers)."""
+    return list(
+        orders_visible_to(user, vehicle.orders.all())
+        .select_related("customer", "store", "model")
+        .order_by("-created_at")
+    )
 
 
 def vehicle_demo_drives(vehicle: Vehicle, *, limit: int = 50) -> list[TestDrive]:

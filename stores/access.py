@@ -1,9 +1,14 @@
 """Who may see what: the ONE place that answers "which stores may this user see".
 
-Every view, list, export, bulk action and admin queryset scopes its records through
-`stores_visible_to` or `scope_by_store`; nothing else decides visibility. A record outside a
+`scope_of(user)` is the one role switch: it says once per request (cached on the user) which rows
+the user may see, and every filter derives from it: `store_q`, `scope_by_store`,
+`stores_visible_to`, `provinces_visible_to`, and the ticket, vehicle, order and test-drive scopes
+built on them in the apps above. Every view, list, export, bulk action and admin queryset scopes
+its records through these; nothing else decides visibility. A record outside a
 user's reach answers 404, exactly like a record that does not exist.
 """
+
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
@@ -40,23 +45,72 @@ def is_manager_or_above(user) -> bool:
     return role_of(user) in {Role.MANAGER, Role.REGIONAL, Role.HQ}
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Which rows a user may see: everything, the rows of some stores, of some provinces, or none.
+
+    The one role switch is `scope_of`; every row filter (stores, tickets, vehicles, orders, test
+    drives, dashboards) derives from this value and asks nothing more about the role.
+    """
+
+    everything: bool = False
+    store_ids: tuple[int, ...] = ()
+    provinces: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.store_ids or self.provinces)
+
+    def store_q(self, store_field: str = "store") -> Q | None:
+        """A filter on `store_field` (a path to a Store; "" for Store itself): Q() for everything,
+        None for nothing."""
+        if self.everything:
+            return Q()
+        own_id = f"{store_field}_id" if store_field else "pk"
+        if len(self.store_ids) == 1:
+            return Q(**{own_id: self.store_ids[0]})
+        if self.store_ids:
+            return Q(**{f"{own_id}__in": self.store_ids})
+        if self.provinces:
+            return Q(**{f"{store_field}__province__in" if store_field else "province__in": list(self.provinces)})
+        return None
+
+    def stores(self) -> QuerySet[Store]:
+        condition = self.store_q("")
+        return Store.objects.none() if condition is None else Store.objects.filter(condition)
+
+
+EVERYTHING = Scope(everything=True)
+NOTHING = Scope()
+
+
+def scope_of(user) -> Scope:
+    """The user's row scope, computed once and cached on the user object (like the membership)."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_active:
+        return NOTHING  # checked on every call: a user deactivated mid-request loses the cached scope
+    if not hasattr(user, "_scope_cache"):
+        user._scope_cache = _scope_for_role(user)
+    return user._scope_cache
+
+
+def _scope_for_role(user) -> Scope:
+    role = role_of(user)
+    if role == Role.HQ:
+        return EVERYTHING
+    membership = membership_of(user)
+    if role in (Role.STAFF, Role.MANAGER) and membership.store_id:
+        return Scope(store_ids=(membership.store_id,))
+    if role == Role.REGIONAL and membership.provinces_list:
+        return Scope(provinces=tuple(membership.provinces_list))
+    return NOTHING
+
+
 def store_q(user, store_field: str = "store") -> Q | None:
     """A filter on `store_field` (a path to a Store) selecting what the user may see.
 
     Returns an empty Q for HQ (everything) and None when the user may see nothing.
     """
-    role = role_of(user)
-    if role == Role.HQ:
-        return Q()
-    membership = membership_of(user)
-    if membership is None:
-        return None
-    if role in (Role.STAFF, Role.MANAGER):
-        return Q(**{f"{store_field}_id": membership.store_id}) if membership.store_id else None
-    if role == Role.REGIONAL:
-        provinces = membership.provinces_list
-        return Q(**{f"{store_field}__province__in": provinces}) if provinces else None
-    return None
+    return scope_of(user).store_q(store_field)
 
 
 def scope_by_store(queryset: QuerySet, user, store_field: str = "store") -> QuerySet:
@@ -69,17 +123,7 @@ def scope_by_store(queryset: QuerySet, user, store_field: str = "store") -> Quer
 
 def stores_visible_to(user) -> QuerySet[Store]:
     """The stores this user may see: own store (staff, manager), provinces (regional), all (HQ)."""
-    role = role_of(user)
-    if role == Role.HQ:
-        return Store.objects.all()
-    membership = membership_of(user)
-    if membership is None:
-        return Store.objects.none()
-    if role in (Role.STAFF, Role.MANAGER):
-        return Store.objects.filter(pk=membership.store_id)
-    if role == Role.REGIONAL:
-        return Store.objects.filter(province__in=membership.provinces_list)
-    return Store.objects.none()
+    return scope_of(user).stores()
 
 
 def get_visible_or_404(queryset: QuerySet, **lookup) -> Model:
@@ -96,10 +140,5 @@ def provinces_visible_to(user) -> list[str] | None:
     For rollups kept per province (dashboards) and scheduled work no store took yet (the
     unassigned queue): regional managers see their provinces, staff and managers none.
     """
-    role = role_of(user)
-    if role == Role.HQ:
-        return None
-    membership = membership_of(user)
-    if role == Role.REGIONAL and membership is not None:
-        return membership.provinces_list
-    return []
+    scope = scope_of(user)
+    return None if scope.everything else list(scope.provinces)

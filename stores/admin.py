@@ -13,6 +13,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_shapes import ReadOnlyAdmin
 from core.paginators import EstimatedCountPaginator
 
 from .access import scope_by_store, stores_visible_to
@@ -203,7 +204,7 @@ class PortalUserAdmin(UserAdmin):
 
 
 @admin.register(SlotLoad)
-class SlotLoadAdmin(admin.ModelAdmin):
+class SlotLoadAdmin(ReadOnlyAdmin):
     """Read-only: capacity changes only through bookings (stores.capacity)."""
 
     list_display = ["store", "starts_at", "resource", "booked", "capacity"]
@@ -217,12 +218,3 @@ class SlotLoadAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return scope_by_store(super().get_queryset(request), request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.models import Attachment, Ticket, TicketEvent
 from aftersales.services.tickets import ticket_add_event
+from stores.policy import require
 
 # What the first bytes of a file say it is; the name and the browser's claim are not trusted.
 ALLOWED_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}
@@ -36,7 +37,8 @@ def _display_name(name: str) -> str:
 
 @transaction.atomic
 def attachment_add(*, ticket: Ticket, upload: UploadedFile, actor) -> Attachment:
-    """Keep an uploaded photo or PDF on the ticket and record it in the history."""
+    """Keep an uploaded photo or PDF on the ticket and record it in the history (not on a finished one)."""
+    require(actor, "ticket.attach", ticket)
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise ValidationError(

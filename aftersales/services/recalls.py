@@ -12,20 +12,20 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from aftersales.models import Kind, Priority, RecallCampaign, Ticket
+from aftersales.models import Kind, Priority, RecallCampaign, Ticket, vin_range_key
 from aftersales.services.tickets import ticket_create
-from sales.models import Vehicle
+from sales.models import CarModel, Vehicle
 from sales.vin import normalise_vin
-from stores.access import is_hq
 from stores.geo import nearest
 from stores.models import Store
+from stores.policy import require
 
 BATCH = 1000
 
@@ -64,12 +64,8 @@ def affected_vehicles(campaign: RecallCampaign) -> QuerySet[Vehicle]:
     # A production range: compared without the check digit (position 9), which is not ordered.
     key = Concat(Substr("vin", 1, 8), Substr("vin", 10, 8))
     return qs.annotate(range_key=key).filter(
-        range_key__gte=range_key(campaign.vin_from), range_key__lte=range_key(campaign.vin_to)
+        range_key__gte=vin_range_key(campaign.vin_from), range_key__lte=vin_range_key(campaign.vin_to)
     )
-
-
-def range_key(vin: str) -> str:
-    return vin[:8] + vin[9:]
 
 
 class _StorePicker:
@@ -97,10 +93,30 @@ class _StorePicker:
         return self._nearest[vehicle.store_id]
 
 
+@transaction.atomic
+def recall_campaign_create(
+    *,
+    code: str,
+    title: str,
+    model: CarModel,
+    description: str = "",
+    vin_list: File | None = None,
+    vin_from: str = "",
+    vin_to: str = "",
+) -> RecallCampaign:
+    """A draft campaign, checked by the model's rules (the admin applies the same) before saving."""
+    campaign = RecallCampaign(
+        code=code, title=title, description=description, model=model,
+        vin_list=vin_list or "", vin_from=vin_from, vin_to=vin_to,
+    )  # fmt: skip
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
 def recall_launch(*, campaign: RecallCampaign, actor) -> dict[str, int]:
     """Open the campaign's missing recall tickets. Returns counts: affected, created, unreachable."""
-    if actor is not None and not is_hq(actor):
-        raise PermissionDenied(_("Only HQ may launch a recall."))
+    require(actor, "recall.launch", campaign)
     with transaction.atomic():
         locked = RecallCampaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.status == RecallCampaign.Status.DRAFT:

@@ -1,15 +1,16 @@
 """Writes on tickets: open, move through the statuses, assign, prioritise, comment, pay.
 
-Every change writes an append-only TicketEvent in the same transaction. Role rules live in
-Ticket.TRANSITIONS (statuses) and here (the other changes); callers have already scoped the
-ticket to the actor's reach (stores.access). `actor=None` is the system (jobs).
+Every change writes an append-only TicketEvent in the same transaction. Who may do what is
+stores.policy (every service here calls `require`); which status moves exist is
+Ticket.MACHINE. Callers have already scoped the ticket to the actor's reach (stores.access).
+`actor=None` is the system (jobs).
 """
 
 import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -18,49 +19,23 @@ from django.utils.translation import gettext as _
 from aftersales import responsibility
 from aftersales.models import Kind, Priority, RecallCampaign, Ticket, TicketCounter, TicketEvent
 from aftersales.services import notices, sla
+from core.transitions import Transition
 from sales.models import Vehicle, VehicleReach
 from stores import capacity
-from stores.access import membership_of, role_of
-from stores.models import Role, Store
-
-# How far up the ladder a role stands; a transition names the lowest role that may make it.
-ROLE_RANK = {Role.STAFF: 0, Role.MANAGER: 1, Role.REGIONAL: 2, Role.HQ: 3}
-REQUIRED_RANK = {"staff": 0, "manager": 1, "hq": 3}
+from stores.access import membership_of
+from stores.models import Store
+from stores.policy import allowed_moves, require, require_move
 
 NUMBER_PREFIX = "AS"
 
 
-def _rank(actor) -> int:
-    if actor is None:  # the system
-        return ROLE_RANK[Role.HQ]
-    role = role_of(actor)
-    if role is None:
-        raise PermissionDenied(_("You have no role in the portal."))
-    return ROLE_RANK[role]
-
-
-def may_transition(*, ticket: Ticket, to_status: str, actor) -> bool:
-    """Whether `actor` may move `ticket` to `to_status` (allowed edge and high enough role)."""
-    needed = Ticket.TRANSITIONS.get(ticket.status, {}).get(to_status)
-    if needed is None:
-        return False
-    try:
-        return _rank(actor) >= REQUIRED_RANK[needed]
-    except PermissionDenied:
-        return False
-
-
 def allowed_transitions(*, ticket: Ticket, actor) -> list[str]:
-    """The statuses this actor may move the ticket to, in the order of Ticket.Status.
+    """The statuses this actor may move the ticket to now, in the order of Ticket.Status.
 
     "Assigned" needs an assignee: it is offered only once someone is named (assigning does it).
     """
-    return [
-        s
-        for s in Ticket.Status.values
-        if may_transition(ticket=ticket, to_status=s, actor=actor)
-        and not (s == Ticket.Status.ASSIGNED and ticket.assignee_id is None)
-    ]
+    targets = {move.target for move in allowed_moves(actor, Ticket.MACHINE, ticket)}
+    return [s for s in Ticket.Status.values if s in targets]
 
 
 def next_number(*, at: dt.datetime) -> str:
@@ -104,17 +79,7 @@ def ticket_create(
     `store=None` is only for scheduled work no store could take (the regional manager's queue);
     then `province` says whose queue it is.
     """
-    if kind not in Kind.values:
-        raise ValidationError({"kind": _("Unknown ticket kind: %(kind)s.") % {"kind": kind}})
-    if priority not in Priority.values:
-        raise ValidationError({"priority": _("Unknown priority: %(priority)s.") % {"priority": priority}})
-    if store is not None and store.status != Store.Status.ACTIVE:
-        raise ValidationError(
-            {"store": _("Store %(code)s is not active and takes no new tickets.") % {"code": store.code}}
-        )
-    if store is None and not province:
-        raise ValidationError({"store": _("A ticket needs a store, or a province when no store could take it.")})
-
+    _check_new_ticket(kind=kind, priority=priority, store=store, province=province)
     now = timezone.now()
     ticket = Ticket(
         number=next_number(at=now),
@@ -140,15 +105,24 @@ def ticket_create(
     ticket.save()
     if store is not None:
         VehicleReach.objects.get_or_create(vehicle=vehicle, store=store)
-    ticket_add_event(
-        ticket=ticket,
-        kind=TicketEvent.Kind.CREATED,
-        actor=created_by,
-        data={"kind": kind, "priority": priority, "store": store.code if store else None, "source": source},
-    )
+    data = {"kind": kind, "priority": priority, "store": store.code if store else None, "source": source}
+    ticket_add_event(ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=created_by, data=data)
     if source == Ticket.Source.MANUAL:
         notices.ticket_received(ticket)
     return ticket
+
+
+def _check_new_ticket(*, kind: str, priority: str, store: Store | None, province: str | None) -> None:
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Unknown ticket kind: %(kind)s.") % {"kind": kind}})
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Unknown priority: %(priority)s.") % {"priority": priority}})
+    if store is not None and store.status != Store.Status.ACTIVE:
+        raise ValidationError(
+            {"store": _("Store %(code)s is not active and takes no new tickets.") % {"code": store.code}}
+        )
+    if store is None and not province:
+        raise ValidationError({"store": _("A ticket needs a store, or a province when no store could take it.")})
 
 
 def _lock(ticket: Ticket) -> Ticket:
@@ -163,24 +137,15 @@ def _lock(ticket: Ticket) -> Ticket:
 def ticket_transition(
     *, ticket: Ticket, to_status: str, actor, message: str = "", at: dt.datetime | None = None
 ) -> Ticket:
-    """Move the ticket along one allowed edge of Ticket.TRANSITIONS, if the actor's role may."""
+    """Move the ticket along one move of Ticket.MACHINE, if the policy lets the actor make it."""
     _lock(ticket)
-    now = at or timezone.now()
-    from_status = ticket.status
-    edges = Ticket.TRANSITIONS.get(from_status, {})
-    if to_status not in edges:
-        raise ValidationError(
-            _("A ticket cannot go from %(from)s to %(to)s.")
-            % {"from": Ticket.Status(from_status).label, "to": _label(to_status)}
-        )
-    if _rank(actor) < REQUIRED_RANK[edges[to_status]]:
-        raise PermissionDenied(
-            _("Only a manager or above may move a ticket from %(from)s to %(to)s.")
-            % {"from": Ticket.Status(from_status).label, "to": Ticket.Status(to_status).label}
-        )
-    if to_status == Ticket.Status.ASSIGNED and ticket.assignee_id is None:
-        raise ValidationError(_("Assign the ticket to someone first."))
+    move = require_move(actor, Ticket.MACHINE, ticket, to_status)
+    return _apply_move(ticket, move, actor=actor, message=message, now=at or timezone.now())
 
+
+def _apply_move(ticket: Ticket, move: Transition, *, actor, message: str, now: dt.datetime) -> Ticket:
+    """Write a checked move (the ticket locked): status, SLA clocks, capacity, the STATUS event."""
+    from_status, to_status = move.source, move.target
     fields = ["status", "updated_at"]
     data: dict[str, Any] = {"from": from_status, "to": to_status}
     if from_status == Ticket.Status.NEW and ticket.responded_at is None:
@@ -214,13 +179,6 @@ def ticket_transition(
     return ticket
 
 
-def _label(status: str) -> str:
-    try:
-        return str(Ticket.Status(status).label)
-    except ValueError:
-        return status
-
-
 def _reset_maintenance_clock(ticket: Ticket, now: dt.datetime) -> None:
     """A completed maintenance restarts the vehicle's maintenance clock (date, mileage, store)."""
     vehicle = Vehicle.objects.select_for_update().get(pk=ticket.vehicle_id)
@@ -230,25 +188,13 @@ def _reset_maintenance_clock(ticket: Ticket, now: dt.datetime) -> None:
     vehicle.save(update_fields=["last_service_on", "last_service_km", "last_service_store", "updated_at"])
 
 
-def may_assign(*, actor, assignee) -> bool:
-    """Managers and above assign anyone of the store; staff may only take a ticket themselves."""
-    if actor is None:
-        return True
-    try:
-        rank = _rank(actor)
-    except PermissionDenied:
-        return False
-    return rank >= ROLE_RANK[Role.MANAGER] or (assignee is not None and assignee.pk == actor.pk)
-
-
 @transaction.atomic
 def ticket_assign(*, ticket: Ticket, assignee: AbstractBaseUser | None, actor) -> Ticket:
-    """Give the ticket to a member of its store (None unassigns); a new ticket becomes assigned."""
+    """Give the ticket to a member of its store (None unassigns); a new ticket then moves to
+    assigned through Ticket.MACHINE. Staff may only take a ticket themselves (stores.policy)."""
     _lock(ticket)
-    if not ticket.is_open:
-        raise ValidationError(_("A finished ticket cannot be assigned."))
-    if not may_assign(actor=actor, assignee=assignee):
-        raise PermissionDenied(_("Staff may only assign a ticket to themselves."))
+    taking = actor is not None and assignee is not None and assignee.pk == actor.pk
+    require(actor, "ticket.take" if taking else "ticket.assign_others", ticket)
     if assignee is not None:
         membership = membership_of(assignee)
         if membership is None or membership.store_id is None or membership.store_id != ticket.store_id:
@@ -259,22 +205,16 @@ def ticket_assign(*, ticket: Ticket, assignee: AbstractBaseUser | None, actor) -
     if (previous.pk if previous else None) == (assignee.pk if assignee else None):
         return ticket
     ticket.assignee = assignee
-    fields = ["assignee", "updated_at"]
+    ticket.save(update_fields=["assignee", "updated_at"])
+    data = {
+        "from": previous.get_username() if previous else None,
+        "to": assignee.get_username() if assignee else None,
+        "status": ticket.status,  # before the move to assigned below, which has its own event
+    }
+    ticket_add_event(ticket=ticket, kind=TicketEvent.Kind.ASSIGNED, actor=actor, data=data)
     if ticket.status == Ticket.Status.NEW and assignee is not None:
-        ticket.status = Ticket.Status.ASSIGNED
-        ticket.responded_at = ticket.responded_at or timezone.now()
-        fields += ["status", "responded_at"]
-    ticket.save(update_fields=fields)
-    ticket_add_event(
-        ticket=ticket,
-        kind=TicketEvent.Kind.ASSIGNED,
-        actor=actor,
-        data={
-            "from": previous.get_username() if previous else None,
-            "to": assignee.get_username() if assignee else None,
-            "status": ticket.status,
-        },
-    )
+        move = require_move(actor, Ticket.MACHINE, ticket, Ticket.Status.ASSIGNED)
+        _apply_move(ticket, move, actor=actor, message="", now=timezone.now())
     return ticket
 
 
@@ -285,12 +225,9 @@ def ticket_set_priority(*, ticket: Ticket, priority: str, actor, reason: str = "
     The new windows run from the ticket's opening, keeping any time already spent paused.
     """
     _lock(ticket)
+    require(actor, "ticket.prioritise", ticket)
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Unknown priority: %(priority)s.") % {"priority": priority}})
-    if _rank(actor) < ROLE_RANK[Role.MANAGER]:
-        raise PermissionDenied(_("Only a manager or above may change a ticket's priority."))
-    if not ticket.is_open:
-        raise ValidationError(_("A finished ticket keeps its priority."))
     if priority == ticket.priority:
         return ticket
     previous = ticket.priority
@@ -323,6 +260,8 @@ def _paused_shift(ticket: Ticket) -> dt.timedelta:
 
 @transaction.atomic
 def ticket_comment(*, ticket: Ticket, actor, message: str) -> TicketEvent:
+    """A comment: the one thing a finished ticket still takes."""
+    require(actor, "ticket.comment", ticket)
     text = (message or "").strip()
     if not text:
         raise ValidationError({"message": _("Write a comment first.")})
@@ -336,8 +275,7 @@ def ticket_comment(*, ticket: Ticket, actor, message: str) -> TicketEvent:
 def ticket_set_payer(*, ticket: Ticket, payer: str, reason: str, actor) -> Ticket:
     """HQ overrides the paying party, with a reason kept on the ticket and in the history."""
     _lock(ticket)
-    if actor is not None and role_of(actor) != Role.HQ:
-        raise PermissionDenied(_("Only HQ may change who pays for a ticket."))
+    require(actor, "ticket.set_payer", ticket)
     if payer not in Ticket.Payer.values:
         raise ValidationError({"payer": _("Unknown paying party: %(payer)s.") % {"payer": payer}})
     reason = (reason or "").strip()
@@ -357,7 +295,7 @@ def ticket_set_payer(*, ticket: Ticket, payer: str, reason: str, actor) -> Ticke
 def ticket_set_component(*, ticket: Ticket, component: str, actor) -> Ticket:
     """Name the component at fault; the paying party follows unless HQ has overridden it."""
     _lock(ticket)
-    _rank(actor)
+    require(actor, "ticket.set_component", ticket)
     if component not in Ticket.Component.values:
         raise ValidationError({"component": _("Unknown component: %(component)s.") % {"component": component}})
     previous = ticket.component

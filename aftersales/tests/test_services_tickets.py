@@ -17,7 +17,7 @@ ROLES = [Role.STAFF, Role.MANAGER, Role.REGIONAL, Role.HQ]
 MANAGER_ONLY = {(S.NEW, S.CANCELLED), (S.ASSIGNED, S.CANCELLED), (S.IN_PROGRESS, S.CANCELLED),
                 (S.WAITING_PARTS, S.CANCELLED), (S.RESOLVED, S.CLOSED), (S.RESOLVED, S.IN_PROGRESS),
                 (S.CLOSED, S.IN_PROGRESS)}  # fmt: skip
-ALLOWED = {(a, b) for a, edges in Ticket.TRANSITIONS.items() for b in edges}
+ALLOWED = {(t.source, t.target) for t in Ticket.MACHINE.transitions}
 
 
 def _user(role, store):
@@ -185,3 +185,47 @@ def test_events_are_append_only(store):
         event.save()
     with pytest.raises(ValueError):
         event.delete()
+
+
+# --- finished records and the status machine (stores.policy, Ticket.MACHINE) ---------------------
+
+
+@pytest.mark.parametrize("status", [S.CLOSED, S.CANCELLED])
+def test_a_finished_ticket_refuses_every_change_but_comments_even_for_hq_and_jobs(store, hq_user, status):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aftersales.services.attachments import attachment_add
+    from stores.policy import RecordFinished
+
+    ticket = make_ticket(store=store, kind=Kind.WARRANTY, component="body")
+    Ticket.objects.filter(pk=ticket.pk).update(status=status)
+    ticket.refresh_from_db()
+    png = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")
+    for actor in (hq_user, None):
+        with pytest.raises(RecordFinished):
+            services.ticket_set_component(ticket=ticket, component="chassis", actor=actor)
+        with pytest.raises(RecordFinished):
+            services.ticket_set_payer(ticket=ticket, payer="platform", reason="goodwill", actor=actor)
+        with pytest.raises(RecordFinished):
+            attachment_add(ticket=ticket, upload=png, actor=actor)
+    ticket.refresh_from_db()
+    assert (ticket.component, ticket.payer, ticket.attachments.count()) == ("body", "carmaker", 0)
+    services.ticket_comment(ticket=ticket, actor=hq_user, message="客户来电")
+    assert ticket.events.filter(kind=TicketEvent.Kind.COMMENT).count() == 1
+
+
+def test_assigning_a_new_ticket_moves_it_through_the_machine(store, staff_user):
+    ticket = make_ticket(store=store)
+    services.ticket_assign(ticket=ticket, assignee=staff_user, actor=staff_user)
+    move = ticket.events.get(kind=TicketEvent.Kind.STATUS)
+    assert (move.data["from"], move.data["to"], move.actor) == (S.NEW, S.ASSIGNED, staff_user)
+
+
+def test_every_status_move_is_a_row_of_the_table_with_a_policy_action():
+    from stores.policy import ACTIONS
+
+    assert {t.who for t in Ticket.MACHINE.transitions} <= set(ACTIONS)
+    assert Ticket.MACHINE.is_final(S.CANCELLED)
+    work = {(S.NEW, S.ASSIGNED), (S.NEW, S.IN_PROGRESS), (S.ASSIGNED, S.IN_PROGRESS), (S.IN_PROGRESS, S.WAITING_PARTS),
+            (S.IN_PROGRESS, S.RESOLVED), (S.WAITING_PARTS, S.IN_PROGRESS)}  # fmt: skip
+    assert work | MANAGER_ONLY == ALLOWED

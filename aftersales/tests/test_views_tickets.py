@@ -116,9 +116,17 @@ def test_export_applies_the_filters(staff_client, store, ticket):
 
 
 def test_create_at_own_store_redirects_to_the_ticket(staff_client, staff_user, store, other_store):
-    vehicle = VehicleFactory(store=other_store)  # sold in Shanghai, serviced here
+    vehicle = VehicleFactory(store=other_store)  # sold in Shanghai, serviced here: the owner gives the number
     response = staff_client.post(
-        NEW, {"vin": vehicle.vin.lower(), "kind": "repair", "priority": "P2", "summary": "异响", "description": ""}
+        NEW,
+        {
+            "vin": vehicle.vin.lower(),
+            "owner_phone": vehicle.owner.phone,
+            "kind": "repair",
+            "priority": "P2",
+            "summary": "异响",
+            "description": "",
+        },
     )
     ticket = Ticket.objects.get()
     assert response.status_code == 302
@@ -127,7 +135,8 @@ def test_create_at_own_store_redirects_to_the_ticket(staff_client, staff_user, s
 
 
 def test_create_form_has_exactly_the_contract_fields(staff_client):
-    assert list(staff_client.get(NEW).context["form"].fields) == ["vin", "kind", "priority", "summary", "description"]
+    fields = ["vin", "owner_phone", "kind", "priority", "summary", "description"]
+    assert list(staff_client.get(NEW).context["form"].fields) == fields
 
 
 def test_create_refuses_unknown_and_malformed_vins(staff_client):
@@ -395,3 +404,73 @@ def test_queue_defaults_to_open_work_but_search_finds_any_status(manager_client,
     assert numbers(manager_client.get(LIST, {"status": "all"})) == {ticket.number, done.number}
     assert numbers(manager_client.get(LIST, {"q": done.number})) == {done.number}
     assert numbers(manager_client.get(LIST, {"status": "cancelled"})) == {done.number}
+
+
+# --- the action policy on the ticket page (stores.policy) ---------------------------------------
+
+
+def test_bulk_assign_with_an_empty_assignee_is_refused_and_unassigns_nothing(
+    manager_client, store, staff_user, english
+):
+    tickets = [make_ticket(store=store) for _ in range(2)]
+    for t in tickets:
+        t.assignee = staff_user
+        t.save(update_fields=["assignee"])
+    response = manager_client.post(
+        BULK, {"ids": [t.pk for t in tickets], "action": "assign", "assignee": "  "}, follow=True
+    )
+    body = response.content.decode()
+    assert "Name the assignee" in body and "tickets changed" not in body
+    assert set(Ticket.objects.values_list("assignee", flat=True)) == {staff_user.pk}
+    assert not TicketEvent.objects.filter(kind=TicketEvent.Kind.ASSIGNED).exists()
+
+
+def test_bulk_answers_with_one_summary_naming_what_was_skipped_and_why(manager_client, store, english):
+    moving = [make_ticket(store=store) for _ in range(3)]
+    Ticket.objects.filter(pk__in=[t.pk for t in moving]).update(status="in_progress")
+    new = [make_ticket(store=store) for _ in range(22)]
+    ids = [t.pk for t in moving + new]
+    response = manager_client.post(BULK, {"ids": ids, "action": "status", "to_status": "waiting_parts"}, follow=True)
+    notes = [str(m) for m in response.context["messages"]]
+    assert len(notes) == 1
+    assert notes[0].startswith("3 tickets changed. 22 skipped: This ticket is New: it cannot become Waiting for parts")
+    assert "and 17 more" in notes[0]
+    assert Ticket.objects.filter(status="waiting_parts").count() == 3
+
+
+def test_a_role_refusal_answers_403_with_its_reason_and_changes_nothing(staff_client, ticket, english):
+    response = staff_client.post(ticket.get_absolute_url() + "payer/", {"payer": "platform", "reason": "x"})
+    assert response.status_code == 403
+    assert "Only HQ may change who pays" in response.content.decode()
+    ticket.refresh_from_db()
+    assert (ticket.payer, ticket.events.count()) == ("", 1)
+
+
+@pytest.mark.parametrize("status", ["closed", "cancelled"])
+def test_a_finished_ticket_takes_comments_only_even_from_hq(hq_client, store, status, english):
+    ticket = make_ticket(store=store, kind=Kind.WARRANTY, component="body")
+    Ticket.objects.filter(pk=ticket.pk).update(status=status)
+    url = ticket.get_absolute_url()
+    upload = {"file": io.BytesIO(PNG)}
+    upload["file"].name = "photo.png"
+    posts = [
+        ("component/", {"component": "chassis"}),
+        ("payer/", {"payer": "platform", "reason": "goodwill"}),
+        ("attachments/", upload),
+        ("priority/", {"priority": "P1", "reason": "x"}),
+    ]
+    for path, data in posts:
+        response = hq_client.post(url + path, data, follow=True)
+        assert response.status_code == 200, path
+        assert (
+            "takes comments at most" in response.content.decode() or "keeps its priority" in response.content.decode()
+        )
+    ticket.refresh_from_db()
+    assert (ticket.component, ticket.payer, ticket.priority) == ("body", "carmaker", "P3")
+    assert not Attachment.objects.exists()
+    hq_client.post(url + "comment/", {"message": "客户来电"})
+    assert ticket.events.filter(kind=TicketEvent.Kind.COMMENT).count() == 1
+    page = hq_client.get(url).content.decode()
+    for action in ("component/", "payer/", "attachments/", "priority/"):
+        assert f'action="{url}{action}"' not in page, action
+    assert f'action="{url}comment/"' in page

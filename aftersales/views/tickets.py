@@ -1,9 +1,7 @@
 """The ticket queue, the create form, the ticket page and its actions, bulk actions, the export."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,20 +23,14 @@ from aftersales.forms import (
     TransitionForm,
 )
 from aftersales.models import Kind, Ticket
-from aftersales.paging import paginate
-from aftersales.services import sla
+from aftersales.services import bulk, sla
 from aftersales.services import tickets as services
 from aftersales.services.attachments import attachment_add
-from sales.access import sees_full_phone_in_lists
+from core.paginators import paginate
+from sales.services.phones import reveal_phones
 from stores.access import membership_of, role_of
 from stores.models import Role
-
-MANAGERS = (Role.MANAGER, Role.REGIONAL, Role.HQ)
-
-
-def _sees_full_phones(user) -> bool:
-    """Staff (not managers) see customers' mobile numbers masked in lists (CONTRACT 5)."""
-    return sees_full_phone_in_lists(user)
+from stores.policy import RecordFinished
 
 
 @require_GET
@@ -48,8 +40,9 @@ def ticket_list(request):
     filters = form.filters()
     queryset = selectors.ticket_list(user=request.user, filters=filters)
     if request.GET.get("format") == "csv":
-        return _csv_response(queryset, request.user)
+        return _csv_response(queryset, request)
     page = paginate(queryset, request.GET.get("page"), rows=selectors.ticket_rows())
+    reveal_phones(user=request.user, customers=[t.customer for t in page], path=request.get_full_path(), listing=True)
     now = timezone.now()
     for ticket in page:
         ticket.sla_state = sla.sla_state(ticket, now)
@@ -59,9 +52,7 @@ def ticket_list(request):
         "active_filters": sum(1 for name in form.fields if request.GET.get(name)),
         "page_obj": page,
         "tickets": page.object_list,
-        "full_phones": _sees_full_phones(request.user),
         "bulk_statuses": Ticket.Status.choices,
-        "may_bulk_assign_others": role in MANAGERS,
         "role": role,
     }
     partial = request.htmx and request.htmx.target == "ticket-table"
@@ -69,8 +60,8 @@ def ticket_list(request):
     return render(request, template, context)
 
 
-def _csv_response(queryset, user) -> StreamingHttpResponse:
-    body = export.stream(queryset, mask_phones=not _sees_full_phones(user))
+def _csv_response(queryset, request) -> StreamingHttpResponse:
+    body = export.stream(queryset, user=request.user, path=request.get_full_path())
     response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="tickets-{stamp}.csv"'
@@ -118,9 +109,8 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 @require_GET
 def ticket_detail(request, number: str):
     ticket = get_ticket_or_404(request.user, number, selectors.ticket_detail_queryset())
+    reveal_phones(user=request.user, customers=[ticket.customer], path=request.path, listing=False)
     now = timezone.now()
-    user = request.user
-    role = role_of(user)
     context = {
         "ticket": ticket,
         "events": selectors.ticket_events(ticket),
@@ -129,7 +119,7 @@ def ticket_detail(request, number: str):
         "sla_due": sla.current_due(ticket),
         "sla_awaiting_response": ticket.responded_at is None and ticket.is_open,
         "transitions": [
-            (s, Ticket.Status(s).label) for s in services.allowed_transitions(ticket=ticket, actor=user)
+            (s, Ticket.Status(s).label) for s in services.allowed_transitions(ticket=ticket, actor=request.user)
         ],
         "comment_form": CommentForm(),
         "attachment_form": AttachmentForm(),
@@ -137,11 +127,6 @@ def ticket_detail(request, number: str):
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),
         "payer_form": PayerForm(initial={"payer": ticket.payer}),
         "component_form": ComponentForm(initial={"component": ticket.component}),
-        "may_assign_others": role in MANAGERS,
-        "may_take": ticket.is_open and ticket.assignee_id != user.pk and ticket.store_id is not None
-        and membership_of(user) is not None and membership_of(user).store_id == ticket.store_id,
-        "may_prioritise": role in MANAGERS and ticket.is_open,
-        "may_set_payer": role == Role.HQ,
         "names_payer": ticket.kind in (Kind.WARRANTY, Kind.BATTERY),
         "has_job_card": ticket.kind in (Kind.MAINTENANCE, Kind.REPAIR),
     }  # fmt: skip
@@ -153,15 +138,17 @@ def ticket_job_card(request, number: str):
     ticket = get_ticket_or_404(request.user, number, selectors.ticket_detail_queryset())
     if ticket.kind not in (Kind.MAINTENANCE, Kind.REPAIR):
         raise Http404
+    reveal_phones(user=request.user, customers=[ticket.customer], path=request.path, listing=False)
     return render(request, "aftersales/ticket_job_card.html", {"ticket": ticket, "printed_at": timezone.now()})
 
 
 def _act(request, number: str, action) -> HttpResponseRedirect:
-    """Run one change on a ticket in reach; refusals come back as messages on the ticket page."""
+    """Run one change on a ticket in reach. A refusal by the policy (stores.policy) answers 403;
+    a finished ticket or a change its state does not allow comes back as a message on its page."""
     ticket = get_ticket_or_404(request.user, number)
     try:
         action(ticket)
-    except (ValidationError, PermissionDenied) as exc:
+    except (ValidationError, RecordFinished) as exc:
         text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         messages.error(request, text)
     return redirect(ticket)
@@ -194,18 +181,6 @@ def ticket_comment(request, number: str):
     return _act(request, number, act)
 
 
-def _store_member(ticket: Ticket, username: str):
-    """A user of the ticket's store by username (None for an empty name)."""
-    if not username:
-        return None
-    user = (
-        get_user_model().objects.filter(username=username, membership__store_id=ticket.store_id, is_active=True).first()
-    )
-    if user is None or ticket.store_id is None:
-        raise ValidationError(_("%(user)s does not work at the ticket's store.") % {"user": username})
-    return user
-
-
 @require_POST
 def ticket_assign(request, number: str):
     form = AssignForm(request.POST)
@@ -213,8 +188,7 @@ def ticket_assign(request, number: str):
     def act(ticket):
         if not form.is_valid():
             raise ValidationError(_("Name a user."))
-        name = form.cleaned_data["assignee"].strip()
-        assignee = request.user if name == "me" else _store_member(ticket, name)
+        assignee = bulk.assignee_by_name(ticket=ticket, name=form.cleaned_data["assignee"], actor=request.user)
         services.ticket_assign(ticket=ticket, assignee=assignee, actor=request.user)
 
     return _act(request, number, act)
@@ -240,8 +214,6 @@ def ticket_payer(request, number: str):
     form = PayerForm(request.POST)
 
     def act(ticket):
-        if role_of(request.user) != Role.HQ:
-            raise PermissionDenied(_("Only HQ may change who pays for a ticket."))
         if not form.is_valid():
             raise ValidationError(_("Choose the paying party and give the reason."))
         services.ticket_set_payer(
@@ -296,40 +268,25 @@ def attachment_download(request, number: str, pk: int):
 
 @require_POST
 def ticket_bulk(request):
-    """Assign or move many tickets at once. Any id outside the user's reach: 404, nothing changes."""
+    """Assign or move many tickets at once: one summary message. Any id out of reach: 404."""
     form = BulkForm(request.POST)
     back = request.POST.get("next") or ""
-    if not back.startswith("/aftersales/tickets/"):
-        back = "/aftersales/tickets/"
+    back = back if back.startswith("/aftersales/tickets/") else "/aftersales/tickets/"
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return HttpResponseRedirect(back)
-    ids = form.cleaned_data["ids"]
-    tickets = list(tickets_visible_to(request.user).filter(pk__in=ids).order_by("id"))
-    if len(tickets) != len(ids):
+    data = form.cleaned_data
+    tickets = list(tickets_visible_to(request.user).filter(pk__in=data["ids"]).order_by("id"))
+    if len(tickets) != len(data["ids"]):
         raise Http404
-    done, refused = [], []
-    with transaction.atomic():
-        for ticket in tickets:
-            try:
-                with transaction.atomic():
-                    _bulk_one(request, form, ticket)
-            except (ValidationError, PermissionDenied) as exc:
-                refused.append(f"{ticket.number}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-            else:
-                done.append(ticket.number)
-    if done:
-        messages.success(request, _("%(count)d tickets changed.") % {"count": len(done)})
-    for line in refused[:20]:
-        messages.warning(request, line)
+    try:
+        if data["action"] == "assign":
+            result = bulk.tickets_bulk_assign(tickets=tickets, assignee_name=data["assignee"], actor=request.user)
+        else:
+            result = bulk.tickets_bulk_transition(tickets=tickets, to_status=data["to_status"], actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(back)
+    level = messages.SUCCESS if not result.skipped else messages.WARNING if result.done else messages.ERROR
+    messages.add_message(request, level, result.summary())
     return HttpResponseRedirect(back)
-
-
-def _bulk_one(request, form: BulkForm, ticket: Ticket) -> None:
-    if form.cleaned_data["action"] == "assign":
-        name = form.cleaned_data["assignee"].strip()
-        assignee = request.user if name == "me" else _store_member(ticket, name)
-        services.ticket_assign(ticket=ticket, assignee=assignee, actor=request.user)
-    else:
-        services.ticket_transition(ticket=ticket, to_status=form.cleaned_data["to_status"], actor=request.user)

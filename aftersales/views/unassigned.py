@@ -8,34 +8,28 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from aftersales.access import get_ticket_or_404, tickets_visible_to
+from aftersales import selectors
 from aftersales.forms import StoreSlotForm
 from aftersales.models import Ticket
-from aftersales.paging import paginate
 from aftersales.services.dispatch import ticket_assign_store
-from stores.access import provinces_visible_to, role_of
-from stores.models import Role
+from core.paginators import paginate
+from stores.access import get_visible_or_404, provinces_visible_to
+from stores.policy import can
 
 
-def unassigned_queue(user):
-    """Open work without a store that this user may place; 404 for roles that place none."""
-    if role_of(user) not in (Role.REGIONAL, Role.HQ):
+def _places_storeless_work_or_404(user) -> None:
+    """Only the roles that place store-less work (stores.policy) have this page."""
+    if not can(user, "ticket.place_unassigned"):
         raise Http404
-    return tickets_visible_to(user).filter(store__isnull=True, status__in=Ticket.OPEN_STATUSES)
 
 
 @require_GET
 def unassigned_list(request):
-    queryset = unassigned_queue(request.user)
+    _places_storeless_work_or_404(request.user)
     provinces = provinces_visible_to(request.user)
     province = request.GET.get("province", "")
-    if province:
-        queryset = queryset.filter(province=province)
-    page = paginate(
-        queryset.order_by("due_at", "id"),
-        request.GET.get("page"),
-        rows=Ticket.objects.select_related("vehicle__model", "customer"),
-    )
+    queryset = selectors.unassigned_tickets(user=request.user, province=province)
+    page = paginate(queryset, request.GET.get("page"), rows=selectors.unassigned_rows())
     # The province filter swaps only the results (htmx); the plain form reloads the page.
     partial = request.htmx and request.htmx.target == "unassigned-results"
     return render(
@@ -54,37 +48,30 @@ def unassigned_list(request):
 
 @require_POST
 def unassigned_assign(request, number: str):
-    ticket = get_ticket_or_404(request.user, number, unassigned_queue(request.user).select_related("vehicle__model"))
+    _places_storeless_work_or_404(request.user)
+    queryset = selectors.unassigned_tickets(user=request.user).select_related("vehicle__model")
+    ticket = get_visible_or_404(queryset, number=number)
     form = StoreSlotForm(request.POST, user=request.user, prefix=ticket.number)
     booked = False
     if form.is_valid():
         try:
-            ticket = ticket_assign_store(
-                ticket=ticket, store=form.cleaned_data["store"], slot=form.cleaned_data["slot"], actor=request.user
-            )
+            data = form.cleaned_data
+            ticket = ticket_assign_store(ticket=ticket, store=data["store"], slot=data["slot"], actor=request.user)
             booked = True
         except ValidationError as exc:
             form.add_error(None, exc)  # keys of the service's errors are the form's fields
     if request.htmx:
-        return render(
-            request,
-            "aftersales/partials/unassigned_row.html",
-            {"row": {"ticket": ticket, "form": form, "booked": booked}},
-        )
-    if booked:
-        messages.success(
-            request,
-            _("%(number)s booked at %(store)s on %(slot)s.")
-            % {
-                "number": ticket.number,
-                "store": ticket.store.code,
-                "slot": ticket.dispatch_note["slot"][:16].replace("T", " "),
-            },
-        )
-    else:
-        messages.error(
-            request,
-            _("%(number)s was not booked: %(errors)s")
-            % {"number": ticket.number, "errors": " ".join(e for errors in form.errors.values() for e in errors)},
-        )
+        row = {"ticket": ticket, "form": form, "booked": booked}
+        return render(request, "aftersales/partials/unassigned_row.html", {"row": row})
+    messages.add_message(request, *_booking_message(ticket, form, booked))
     return redirect("aftersales:unassigned")
+
+
+def _booking_message(ticket: Ticket, form: StoreSlotForm, booked: bool) -> tuple[int, str]:
+    """The plain form's answer: where and when it was booked, or why not."""
+    if booked:
+        slot = ticket.dispatch_note["slot"][:16].replace("T", " ")
+        text = _("%(number)s booked at %(store)s on %(slot)s.")
+        return messages.SUCCESS, text % {"number": ticket.number, "store": ticket.store.code, "slot": slot}
+    errors = " ".join(e for errors in form.errors.values() for e in errors)
+    return messages.ERROR, _("%(number)s was not booked: %(errors)s") % {"number": ticket.number, "errors": errors}

@@ -2,14 +2,22 @@
 named by the NOTIFICATION_BACKEND setting; raising from `send` leaves the message pending."""
 
 import json
+import logging
 from typing import ClassVar
 
 from django.conf import settings
 
+from core.redact import mask_mobile, redact_mobiles
+
+logger = logging.getLogger("core.notifications")
+
 
 class ConsoleBackend:
+    """Development's "gateway": one log line per message, the customer's number masked."""
+
     def send(self, notification) -> None:
-        print(f"[{notification.channel}] to {notification.recipient}: {notification.subject} {notification.body}")  # noqa: T201
+        text = redact_mobiles(f"{notification.subject} {notification.body}")
+        logger.info("[%s] to %s: %s", notification.channel, mask_mobile(notification.recipient), text)
 
 
 class FileBackend:

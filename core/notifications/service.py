@@ -37,6 +37,21 @@ def notify(*, channel: str, recipient: str, body: str, dedupe_key: str, subject:
     return notification
 
 
+def notify_within_limit(*, limit_key: str, limit: int, **message) -> Notification | None:
+    """Queue `message` (notify's arguments but its dedupe key) unless `limit` messages already
+    went out under `limit_key` (e.g. one number and one day); None when the limit is reached.
+
+    The n-th message under the key is deduplicated as `{limit_key}:{n}`: the database's unique
+    key, not a count read beforehand, keeps concurrent requests within the limit.
+    """
+    keys = [f"{limit_key}:{n}" for n in range(1, limit + 1)]
+    taken = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    for key in keys:
+        if key not in taken and (notification := notify(**message, dedupe_key=key)) is not None:
+            return notification
+    return None
+
+
 def notify_many(messages: list[dict]) -> int:
     """Queue many messages in one statement (jobs); each dict has notify's keyword arguments.
 

@@ -35,14 +35,15 @@ def customer_get_or_create_by_phone(*, phone: str, name: str = "", city: str = "
     return customer, False
 
 
-def phone_views_record(*, user, customers, path: str) -> int:
-    """Log that `user` was shown the full mobile numbers of `customers` (one insert for a page).
+def phone_views_record(*, user, path: str, customers=(), customer_ids=()) -> int:
+    """Log that `user` was shown the full mobile numbers of `customers` (or of the customers with
+    `customer_ids`), one row per customer, in one insert for a page.
 
     On PostgreSQL the log's commit does not wait for the disk (synchronous_commit off for this
     transaction only): a page view should not pay an fsync, and a crash can lose at most the last
     fraction of a second of log rows, never corrupt anything.
     """
-    unique = {c.pk: c for c in customers if c is not None}
+    unique = dict.fromkeys([c.pk for c in customers if c is not None] + [pk for pk in customer_ids if pk])
     if not unique:
         return 0
     rows = [PhoneView(user=user, customer_id=pk, path=path[:300]) for pk in unique]

@@ -1,7 +1,7 @@
 """Orders and deliveries: reserved → paid → vehicle allocated → delivered (or cancelled).
 
-The allowed moves are Order.TRANSITIONS; this module is the only place that changes an order's
-status, and it keeps the allocated vehicle in step.
+The allowed moves are Order.MACHINE (who may make them: stores.policy); this module is the only
+place that changes an order's status, and it keeps the allocated vehicle in step.
 """
 
 import datetime as dt
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stores.models import Capability, Store
+from stores.policy import require_move
 
 from ..models import CarModel, Customer, Order, OrderCounter, Vehicle
 from ..vin import normalise_vin
@@ -58,8 +59,9 @@ def order_create(
     return order
 
 
-def order_transition(*, order: Order, to_status: str, vin: str = "") -> Order:
-    """Move `order` to `to_status` if Order.TRANSITIONS allows it; ValidationError says why not.
+def order_transition(*, order: Order, action: str, vin: str = "", actor=None) -> Order:
+    """Make the move of Order.MACHINE named `action` (a button name such as "deallocate", or the
+    target status); ValidationError says why a move is not allowed, PermissionDenied who may.
 
     Allocation needs `vin`: a vehicle of the ordered model, in stock at the delivery store or in
     transit to it, not held by another live order. Delivery hands the car to the customer at the
@@ -67,12 +69,7 @@ def order_transition(*, order: Order, to_status: str, vin: str = "") -> Order:
     """
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        allowed = Order.TRANSITIONS[Status(locked.status)]
-        if to_status not in allowed:
-            raise ValidationError(
-                _("An order that is %(current)s cannot become %(target)s.")
-                % {"current": locked.get_status_display(), "target": Status(to_status).label}
-            )
+        to_status = require_move(actor, Order.MACHINE, locked, action).target
         {
             Status.PAID: _to_paid,
             Status.ALLOCATED: _to_allocated,

@@ -20,9 +20,10 @@ from stores.dispatching import Refusal
 from stores.geo import nearest
 from stores.models import Capability, SlotLoad, Store
 from stores.phones import normalise_mobile
+from stores.policy import allowed_moves, require_move
 
 from .. import notices
-from ..models import CarModel, TestDrive, Vehicle
+from ..models import CarModel, TestDrive, Vehicle, placeholder_name
 from .customers import customer_get_or_create_by_phone
 
 Status = TestDrive.Status
@@ -45,6 +46,9 @@ class SlotOffer:
 class BookingResult:
     test_drive: TestDrive
     created: bool
+    # Whether the customer was sent a confirmation: None when none was due (no store yet, or an
+    # existing booking), False when the number's daily limit of booking messages was reached.
+    sms_sent: bool | None = None
 
 
 @dataclass
@@ -248,6 +252,7 @@ def test_drive_book(
             test_drive = TestDrive.objects.create(
                 customer=customer,
                 model=model,
+                customer_name=_typed_name(customer_name, phone),
                 store=store,
                 slot_start=slot_start,
                 status=Status.ASSIGNED if store is not None else Status.REQUESTED,
@@ -264,58 +269,37 @@ def test_drive_book(
         if existing is None:
             raise
         return BookingResult(existing, created=False)
-    if test_drive.store_id is not None:
-        notices.testdrive_booked(test_drive)
-    return BookingResult(test_drive, created=True)
+    sms_sent = notices.testdrive_booked(test_drive) if test_drive.store_id is not None else None
+    return BookingResult(test_drive, created=True, sms_sent=sms_sent)
 
 
 class _SlotFull(Exception):
     pass
 
 
+def _typed_name(name: str, phone: str) -> str:
+    """The name given for the booking, shown on its pages instead of the name on record."""
+    return (name or "").strip()[:100] or placeholder_name(phone)
+
+
 # --- moves after booking -----------------------------------------------------------------------
 
-ACTIONS = {
-    "confirm": Status.CONFIRMED,
-    "complete": Status.COMPLETED,
-    "no-show": Status.NO_SHOW,
-    "cancel": Status.CANCELLED,
-}
 
-
-def allowed_actions(test_drive: TestDrive, *, now: dt.datetime | None = None) -> list[str]:
-    """The actions a page may offer for this booking now."""
-    now = now or timezone.now()
-    allowed = TestDrive.TRANSITIONS[Status(test_drive.status)]
-    actions = []
-    for action, target in ACTIONS.items():
-        if target not in allowed:
-            continue
-        if target in (Status.COMPLETED, Status.NO_SHOW) and test_drive.slot_start > now:
-            continue
-        if target == Status.CONFIRMED and test_drive.store_id is None:
-            continue
-        actions.append(action)
-    return actions
+def allowed_actions(test_drive: TestDrive, *, user) -> list[str]:
+    """The buttons a page may offer for this booking now: the moves of TestDrive.MACHINE the
+    user may make (stores.policy) whose guards pass."""
+    return [move.key for move in allowed_moves(user, TestDrive.MACHINE, test_drive)]
 
 
 @transaction.atomic
-def test_drive_transition(*, test_drive: TestDrive, action: str) -> TestDrive:
-    """Confirm, complete, mark a no-show or cancel; ValidationError says why a move is not allowed."""
-    if action not in ACTIONS:
-        raise ValidationError(_("Unknown action %(action)s.") % {"action": action})
-    target = ACTIONS[action]
+def test_drive_transition(*, test_drive: TestDrive, action: str, actor=None) -> TestDrive:
+    """Confirm, complete, mark a no-show or cancel: a move of TestDrive.MACHINE named `action`.
+
+    ValidationError says why a move is not allowed now, PermissionDenied who may make it.
+    """
     locked = TestDrive.objects.select_for_update().get(pk=test_drive.pk)
     current = Status(locked.status)
-    if target not in TestDrive.TRANSITIONS[current]:
-        raise ValidationError(
-            _("A test drive that is %(current)s cannot become %(target)s.")
-            % {"current": current.label, "target": target.label}
-        )
-    if target == Status.CONFIRMED and locked.store_id is None:
-        raise ValidationError(_("A request without a store is confirmed once the dispatcher assigns it."))
-    if target in (Status.COMPLETED, Status.NO_SHOW) and locked.slot_start > timezone.now():
-        raise ValidationError(_("A test drive can be marked completed or no-show only once its slot has begun."))
+    target = require_move(actor, TestDrive.MACHINE, locked, action).target
 
     fields = ["status", "updated_at"]
     if target == Status.CANCELLED and locked.store_id and current in TestDrive.STANDING:

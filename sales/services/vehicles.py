@@ -2,12 +2,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from stores.policy import require
+
 from ..models import MileageCorrection, Vehicle
 
 
 @transaction.atomic
 def vehicle_correct_mileage(*, vehicle: Vehicle, mileage_km: int, reason: str, user) -> MileageCorrection:
-    """Set a corrected mileage (usually lower: a wrong reading), recording who, why and the old value."""
+    """Set a corrected mileage (usually lower: a wrong reading), recording who, why and the old value.
+
+    HQ only (stores.policy "vehicle.correct_mileage")."""
+    require(user, "vehicle.correct_mileage", vehicle)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the correction.")})

@@ -60,3 +60,20 @@ def test_storeless_requests_are_seen_by_hq_and_the_regional_user_who_entered_the
     assert access.test_drives_visible_to(hq_user).count() == 1
     assert access.test_drives_visible_to(colleague).count() == 0
     assert access.test_drives_visible_to(staff_user).count() == 0
+
+
+def test_vehicle_for_new_work_needs_the_owners_number_only_outside_reach(store, other_store, staff_user, hq_user):
+    from sales.tests.factories import CustomerFactory
+    from stores.tests.factories import UserFactory
+
+    here = VehicleFactory(store=store)
+    owner = CustomerFactory(phone="13912340001")
+    away = VehicleFactory(store=other_store, owner=owner, status="delivered", delivered_on="2026-01-05")
+    find = access.vehicle_for_new_work
+    assert find(staff_user, vin=here.vin) == here
+    assert find(staff_user, vin=away.vin) is None
+    assert find(staff_user, vin=away.vin, owner_phone="13700000000") is None
+    assert find(staff_user, vin=away.vin, owner_phone="13912340001") == away
+    assert find(staff_user, vin="LGCA1B2C0R9999999", owner_phone="13912340001") is None
+    assert find(hq_user, vin=away.vin) == away
+    assert find(UserFactory(), vin=away.vin, owner_phone="13912340001") is None  # no role: nothing

@@ -48,21 +48,21 @@ def test_order_create_refuses_a_store_that_does_not_deliver(car_model):
 def test_order_transitions_allowed_and_forbidden(order, path, ok):
     *steps, last = path
     for step in steps:
-        order_transition(order=order, to_status=step)
+        order_transition(order=order, action=step)
     if ok:
-        assert order_transition(order=order, to_status=last).status == last
+        assert order_transition(order=order, action=last).status == last
     else:
         before = order.status
         with pytest.raises(ValidationError, match="cannot become"):
-            order_transition(order=order, to_status=last)
+            order_transition(order=order, action=last)
         order.refresh_from_db()
         assert order.status == before
 
 
 def test_allocation_takes_a_vin_in_stock_at_the_delivery_store(order, store, car_model):
     vehicle = VehicleFactory(store=store, model=car_model, status=Vehicle.Status.IN_STOCK)
-    order_transition(order=order, to_status="paid")
-    order_transition(order=order, to_status="allocated", vin=vehicle.vin.lower())
+    order_transition(order=order, action="paid")
+    order_transition(order=order, action="allocated", vin=vehicle.vin.lower())
     order.refresh_from_db()
     vehicle.refresh_from_db()
     assert order.vehicle == vehicle and order.status == "allocated"
@@ -71,12 +71,12 @@ def test_allocation_takes_a_vin_in_stock_at_the_delivery_store(order, store, car
 
 def test_allocation_accepts_a_vehicle_in_transit_to_the_store(order, store, car_model):
     vehicle = VehicleFactory(store=store, model=car_model, status=Vehicle.Status.IN_TRANSIT)
-    order_transition(order=order, to_status="paid")
-    order_transition(order=order, to_status="allocated", vin=vehicle.vin)
+    order_transition(order=order, action="paid")
+    order_transition(order=order, action="allocated", vin=vehicle.vin)
     vehicle.refresh_from_db()
     assert vehicle.status == Vehicle.Status.IN_TRANSIT
     with pytest.raises(ValidationError, match="still in transit"):
-        order_transition(order=order, to_status="delivered")
+        order_transition(order=order, action="delivered")
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,7 @@ def test_allocation_accepts_a_vehicle_in_transit_to_the_store(order, store, car_
     ],
 )
 def test_allocation_refuses_a_vehicle_that_does_not_fit(order, store, other_store, car_model, where, status, message):
-    order_transition(order=order, to_status="paid")
+    order_transition(order=order, action="paid")
     if status == "bad_vin":
         vin = "LMG84G7Y2S8631706"
     else:
@@ -101,7 +101,7 @@ def test_allocation_refuses_a_vehicle_that_does_not_fit(order, store, other_stor
             store=store if where == "here" else other_store, model=model, status=vehicle_status, **extra
         ).vin
     with pytest.raises(ValidationError) as info:
-        order_transition(order=order, to_status="allocated", vin=vin)
+        order_transition(order=order, action="allocated", vin=vin)
     assert message in " ".join(info.value.message_dict["vin"])
     order.refresh_from_db()
     assert order.status == "paid" and order.vehicle is None
@@ -110,11 +110,11 @@ def test_allocation_refuses_a_vehicle_that_does_not_fit(order, store, other_stor
 def test_a_vehicle_is_allocated_to_one_live_order_only(order, store, car_model):
     vehicle = VehicleFactory(store=store, model=car_model)
     other = OrderFactory(store=store, model=car_model, status="paid")
-    order_transition(order=order, to_status="paid")
-    order_transition(order=order, to_status="allocated", vin=vehicle.vin)
+    order_transition(order=order, action="paid")
+    order_transition(order=order, action="allocated", vin=vehicle.vin)
     Vehicle.objects.filter(pk=vehicle.pk).update(status="in_stock")  # even if the feed says so
     with pytest.raises(ValidationError, match="already allocated"):
-        order_transition(order=other, to_status="allocated", vin=vehicle.vin)
+        order_transition(order=other, action="allocated", vin=vehicle.vin)
 
 
 def test_delivery_hands_the_car_to_the_customer_and_starts_its_clock(order, store, car_model):
@@ -122,7 +122,7 @@ def test_delivery_hands_the_car_to_the_customer_and_starts_its_clock(order, stor
     vehicle.last_service_on = timezone.localdate()
     vehicle.save()
     for step, vin in (("paid", ""), ("allocated", vehicle.vin), ("delivered", "")):
-        order_transition(order=order, to_status=step, vin=vin)
+        order_transition(order=order, action=step, vin=vin)
     vehicle.refresh_from_db()
     order.refresh_from_db()
     assert vehicle.status == Vehicle.Status.DELIVERED
@@ -135,14 +135,14 @@ def test_delivery_hands_the_car_to_the_customer_and_starts_its_clock(order, stor
 
 def test_releasing_or_cancelling_puts_the_vehicle_back_in_stock(order, store, car_model):
     vehicle = VehicleFactory(store=store, model=car_model)
-    order_transition(order=order, to_status="paid")
-    order_transition(order=order, to_status="allocated", vin=vehicle.vin)
-    order_transition(order=order, to_status="paid")
+    order_transition(order=order, action="paid")
+    order_transition(order=order, action="allocated", vin=vehicle.vin)
+    order_transition(order=order, action="paid")
     vehicle.refresh_from_db()
     order.refresh_from_db()
     assert vehicle.status == "in_stock" and order.vehicle is None
-    order_transition(order=order, to_status="allocated", vin=vehicle.vin)
-    order_transition(order=order, to_status="cancelled")
+    order_transition(order=order, action="allocated", vin=vehicle.vin)
+    order_transition(order=order, action="cancelled")
     vehicle.refresh_from_db()
     assert vehicle.status == "in_stock"
 

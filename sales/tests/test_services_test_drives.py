@@ -290,3 +290,18 @@ def test_cancelling_a_booking_gives_its_demo_car_back(store, staff_user, car_mod
     drives = [book(staff_user, store, car_model, slot, phone=f"1390000000{i}").test_drive for i in (1, 2)]
     test_drive_transition(test_drive=drives[0], action="cancel")
     assert book(staff_user, store, car_model, slot, phone="13900000003").created
+
+
+def test_test_drive_moves_check_the_policy_and_dispatch_is_the_systems(store, car_model, staff_user):
+    from django.core.exceptions import PermissionDenied
+
+    from sales.services.testdrives import allowed_actions
+
+    waiting = TestDriveFactory(store=None, model=car_model, status="requested")
+    assert allowed_actions(waiting, user=staff_user) == ["cancel"]
+    with pytest.raises(PermissionDenied):
+        test_drive_transition(test_drive=waiting, action="dispatch", actor=staff_user)
+    begun = TestDriveFactory(store=store, model=car_model, slot_start=local_slot(days=-1))
+    assert allowed_actions(begun, user=staff_user) == ["confirm", "complete", "no-show", "cancel"]
+    future = TestDriveFactory(store=store, model=car_model)
+    assert allowed_actions(future, user=staff_user) == ["confirm", "cancel"]

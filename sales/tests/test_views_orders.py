@@ -143,3 +143,43 @@ def test_order_form_refusals_keep_the_input(regional_client, store, other_store,
     response = regional_client.post("/sales/orders/new/", {**data, "store": store.code, "delivery_date": yesterday})
     assert "cannot be in the past" in response.content.decode()
     assert not Order.objects.exists()
+
+
+def test_a_new_unpaid_order_offers_no_release_and_cannot_be_released_into_paid(staff_client, store, car_model):
+    order = OrderFactory(store=store, model=car_model)
+    page = staff_client.get(order.get_absolute_url()).content.decode()
+    assert 'value="deallocate"' not in page and 'value="pay"' in page
+    staff_client.post(order.get_absolute_url(), {"action": "deallocate"})
+    order.refresh_from_db()
+    assert order.status == Order.Status.RESERVED
+
+
+def test_order_buttons_are_the_moves_of_its_table(staff_client, store, car_model):
+    vehicle = VehicleFactory(store=store, model=car_model, status=Vehicle.Status.RESERVED)
+    order = OrderFactory(store=store, model=car_model, vehicle=vehicle, status=Order.Status.ALLOCATED)
+    page = staff_client.get(order.get_absolute_url()).content.decode()
+    assert [a for a in ("pay", "deallocate", "deliver", "cancel") if f'value="{a}"' in page] == [
+        "deallocate",
+        "deliver",
+        "cancel",
+    ]
+    delivered = OrderFactory(store=store, model=car_model, status=Order.Status.DELIVERED)
+    assert 'name="action"' not in staff_client.get(delivered.get_absolute_url()).content.decode()
+
+
+def test_hq_cannot_change_a_delivered_order_or_a_completed_test_drive_in_the_admin(hq_user, client, store, car_model):
+    from sales.tests.factories import TestDriveFactory
+
+    hq_user.is_staff = True
+    hq_user.save(update_fields=["is_staff"])
+    client.force_login(hq_user)
+    delivered = OrderFactory(store=store, model=car_model, status=Order.Status.DELIVERED)
+    live = OrderFactory(store=store, model=car_model)
+    done = TestDriveFactory(store=store, model=car_model, status="completed")
+    change = "/admin/sales/order/{}/change/"
+    assert client.post(change.format(delivered.pk), {"price_cny": 1}).status_code == 403
+    assert 'name="price_cny"' in client.get(change.format(live.pk)).content.decode()
+    assert client.post(f"/admin/sales/testdrive/{done.pk}/delete/", {"post": "yes"}).status_code == 403
+    delivered.refresh_from_db()
+    assert delivered.price_cny == 239900
+    assert done.__class__.objects.filter(pk=done.pk).exists()

@@ -49,3 +49,23 @@ def test_vin_lookup_redirects_to_the_vehicle(staff_client, store, car_model):
     vehicle = VehicleFactory(store=store, model=car_model)
     response = staff_client.get("/sales/vehicles/", {"vin": vehicle.vin.lower()})
     assert response.status_code == 302 and response["Location"] == vehicle.get_absolute_url()
+
+
+def test_vin_page_lists_only_the_orders_in_the_users_scope(client, store, other_store, car_model):
+    """A store serving a car from elsewhere sees the car, not the other store's orders and customers."""
+    owner = CustomerFactory(phone="13812345678", name="车主")
+    vehicle = VehicleFactory(
+        store=other_store, model=car_model, status="delivered", owner=owner, delivered_on="2026-01-05"
+    )
+    theirs = OrderFactory(store=other_store, model=car_model, vehicle=vehicle, status="delivered", customer=owner)
+    cancelled_here = OrderFactory(
+        store=store, model=car_model, vehicle=vehicle, status="cancelled", customer=CustomerFactory(name="曾订此车")
+    )
+    VehicleReach.objects.create(vehicle=vehicle, store=store)
+    client.force_login(make_user(Role.STAFF, store=store))
+    response = client.get(vehicle.get_absolute_url())
+    html = response.content.decode()
+    assert [o.number for o in response.context["orders"]] == [cancelled_here.number]
+    assert cancelled_here.number in html and theirs.number not in html
+    client.force_login(make_user(Role.STAFF, store=other_store))
+    assert [o.number for o in client.get(vehicle.get_absolute_url()).context["orders"]] == [theirs.number]

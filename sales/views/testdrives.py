@@ -1,19 +1,21 @@
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from stores.access import get_visible_or_404, membership_of, stores_visible_to
 
 from .. import selectors, services
-from ..access import sees_full_phone_in_lists, test_drives_visible_to
+from ..access import test_drives_visible_to
 from ..forms import TestDriveBookingForm, TestDriveFilterForm
-from ..paging import page_of
 from ..services.testdrives import allowed_actions
+from . import list_page
 
 
 def _own_store(user):
@@ -29,12 +31,10 @@ def testdrive_list(request):
     elif form.is_bound:
         period = form.cleaned_data.get("period") or "upcoming"
     queryset = selectors.test_drive_list(user=request.user, period=period, status=status, store=store)
-    page = page_of(queryset if not form.errors else queryset.none(), request.GET.get("page"))
-    full_phones = sees_full_phone_in_lists(request.user)
-    if full_phones:
-        services.phone_views_record(
-            user=request.user, customers=[d.customer for d in page], path=request.get_full_path()
-        )
+    page = list_page(queryset if not form.errors else queryset.none(), request)
+    services.reveal_phones(
+        user=request.user, customers=[d.customer for d in page], path=request.get_full_path(), listing=True
+    )
     return render(
         request,
         "sales/testdrive_list.html",
@@ -42,7 +42,6 @@ def testdrive_list(request):
             "form": form,
             "page_obj": page,
             "period": period,
-            "full_phones": full_phones,
             "own_store": _own_store(request.user),
         },
     )
@@ -63,13 +62,12 @@ def testdrive_day(request):
     except ValueError:
         day = timezone.localdate()
     slots = selectors.test_drive_day(user=request.user, store=store, day=day)
-    full_phones = sees_full_phone_in_lists(request.user)
-    if full_phones:
-        services.phone_views_record(
-            user=request.user,
-            customers=[d.customer for s in slots for d in s.drives],
-            path=request.get_full_path(),
-        )
+    services.reveal_phones(
+        user=request.user,
+        customers=[d.customer for s in slots for d in s.drives],
+        path=request.get_full_path(),
+        listing=True,
+    )
     monday = day - dt.timedelta(days=day.weekday())
     return render(
         request,
@@ -82,7 +80,6 @@ def testdrive_day(request):
             "week": [monday + dt.timedelta(days=i) for i in range(7)],
             "previous_day": day - dt.timedelta(days=1),
             "next_day": day + dt.timedelta(days=1),
-            "full_phones": full_phones,
             "free_total": sum(s.free for s in slots),
             "drive_total": sum(len(s.drives) for s in slots),
         },
@@ -116,6 +113,7 @@ def testdrive_new(request):
             else:
                 if result.created:
                     messages.success(request, _("Test drive booked."))
+                    _say_if_no_sms(request, result)
                 else:
                     messages.info(request, _("This booking already exists: nothing new was booked."))
                 return redirect(result.test_drive)
@@ -134,6 +132,17 @@ def testdrive_new(request):
     )
 
 
+def _say_if_no_sms(request, result: services.BookingResult) -> None:
+    if result.sms_sent is False:
+        limit = settings.TESTDRIVE_SMS_PER_DAY
+        text = ngettext(
+            "No SMS was sent to the customer: this number has had its %(count)d booking message today.",
+            "No SMS was sent to the customer: this number has had its %(count)d booking messages today.",
+            limit,
+        )
+        messages.warning(request, text % {"count": limit})
+
+
 @require_http_methods(["GET", "POST"])
 def testdrive_detail(request, pk: int):
     queryset = test_drives_visible_to(request.user).select_related(
@@ -142,7 +151,9 @@ def testdrive_detail(request, pk: int):
     test_drive = get_visible_or_404(queryset, pk=pk)
     if request.method == "POST":
         try:
-            test_drive = services.test_drive_transition(test_drive=test_drive, action=request.POST.get("action", ""))
+            test_drive = services.test_drive_transition(
+                test_drive=test_drive, action=request.POST.get("action", ""), actor=request.user
+            )
             messages.success(
                 request,
                 _("The test drive is now %(status)s.") % {"status": test_drive.get_status_display()},
@@ -152,7 +163,7 @@ def testdrive_detail(request, pk: int):
         if not request.htmx:
             return redirect(test_drive)
         test_drive = get_visible_or_404(queryset, pk=pk)
-    services.phone_views_record(user=request.user, customers=[test_drive.customer], path=request.path)
-    context = {"test_drive": test_drive, "actions": allowed_actions(test_drive)}
+    services.reveal_phones(user=request.user, customers=[test_drive.customer], path=request.path, listing=False)
+    context = {"test_drive": test_drive, "actions": allowed_actions(test_drive, user=request.user)}
     template = "sales/partials/testdrive_status.html" if request.htmx else "sales/testdrive_detail.html"
     return render(request, template, context)

@@ -36,9 +36,9 @@ def vehicle_detail(request, vin: str):
         raise Http404 from exc
     queryset = vehicles_visible_to(request.user).select_related("model", "store", "owner", "last_service_store")
     vehicle = get_visible_or_404(queryset, vin=vin)
-    orders = selectors.vehicle_orders(vehicle)
+    orders = selectors.vehicle_orders(user=request.user, vehicle=vehicle)
     # The owner's number is what a store serving the car needs to act; order customers show by name.
-    services.phone_views_record(user=request.user, customers=[vehicle.owner], path=request.path)
+    services.reveal_phones(user=request.user, customers=[vehicle.owner], path=request.path, listing=False)
     return render(
         request,
         "sales/vehicle_detail.html",

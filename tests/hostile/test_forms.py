@@ -107,6 +107,7 @@ def test_nearest_search_answers_results_or_400_with_a_message(world, lat, lng, c
 def _ticket_form(draw_value, world, role):
     return {
         "vin": draw_value("vin", [world["vehicle"].vin, world["vehicle"].vin.lower()]),
+        "owner_phone": draw_value("owner_phone", ["", world["vehicle"].owner.phone, "13700000000", "12345"]),
         "kind": draw_value("kind", ["repair", "maintenance", "WARRANTY"]),
         "priority": draw_value("priority", ["P1", "P3", "P5"]),
         "summary": draw_value("summary", ["刹车异响", "x" * 201]),

@@ -3,17 +3,23 @@
 For a record-naming URL and a role: the record held by a store in the user's reach answers the
 page (200, or the view's redirect), one held by a store out of reach answers 404 exactly like a
 missing one, and a POST at the out-of-reach record changes nothing.
+
+For an action (a state-changing POST) and a role, on a record in reach: the outcome the test's
+table expects, DONE (answered and something changed), REJECTED (answered with the reason on
+the page, nothing changed), 403 or 404 (nothing changed).
 """
 
 import hashlib
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.contrib.messages import WARNING, get_messages
 from django.test import Client
+from django.urls import reverse
 
 from stores.models import Role
 
-from .records import RecordSpec
+from .records import ActionProbe, RecordSpec
 from .urlwalk import Endpoint
 
 # Tables a GET may write: audit logs of who looked (PhoneView), login throttling, sessions.
@@ -82,7 +88,9 @@ def check_record_url(endpoint: Endpoint, spec: RecordSpec, role: str, client: Cl
     if post_only:
         response = client.post(endpoint.url(**mine), spec.post)
     if allowed:
-        cases.expect(is_success(response), f"{label}: in reach answered {response.status_code}, not the page")
+        # An action the role may not take answers 403 in reach (the action matrix checks which).
+        ok = is_success(response) or (post_only and response.status_code == 403)
+        cases.expect(ok, f"{label}: in reach answered {response.status_code}, not the page")
     else:
         cases.expect(response.status_code == 404, f"{label}: not for this role but answered {response.status_code}")
 
@@ -110,4 +118,36 @@ def check_record_url(endpoint: Endpoint, spec: RecordSpec, role: str, client: Cl
         TALLY["urls"].add(endpoint.name)
         TALLY["roles"].add(role)
         TALLY["cases"] += cases.count
+    return cases
+
+
+DONE, REJECTED = "done", "rejected"
+ACTION_TALLY = {"actions": set(), "cases": 0}
+
+
+def _warned(response) -> bool:
+    """The answer carries a reason: a warning or error message, or the form shown again."""
+    if response.status_code == 200:
+        return True
+    return any(m.level >= WARNING for m in get_messages(response.wsgi_request))
+
+
+def check_action(name: str, probe: ActionProbe, role: str, client: Client, *, home, expected) -> Cases:
+    """POST one action on a record held by `home` (in the user's reach); compare with `expected`."""
+    cases = Cases()
+    args = probe.make(home)
+    url = reverse(probe.url_name, kwargs=probe.url_kwargs(args) or None)
+    before = fingerprint()
+    response = client.post(url, probe.post(args))
+    changed = changed_tables(before, fingerprint())
+    got = f"answered {response.status_code}, changed {changed or 'nothing'}"
+    label = f"{name} as {role}: expected {expected}"
+    if expected == DONE:
+        cases.expect(is_success(response) and bool(changed), f"{label}, {got}")
+    elif expected == REJECTED:
+        cases.expect(is_success(response) and _warned(response) and not changed, f"{label} with a reason, {got}")
+    else:
+        cases.expect(response.status_code == expected and not changed, f"{label}, {got}")
+    ACTION_TALLY["actions"].add(name)
+    ACTION_TALLY["cases"] += cases.count
     return cases

@@ -13,8 +13,8 @@ from django.test import Client
 
 from stores.models import Role
 
-from .matrix import LOGIN_PATHS, changed_tables, check_record_url, fingerprint
-from .records import PUBLIC, ROLES, spec_for
+from .matrix import DONE, LOGIN_PATHS, REJECTED, changed_tables, check_action, check_record_url, fingerprint
+from .records import ACCOUNT, ACTION_PROBES, NO_POST, PUBLIC, ROLES, spec_for
 from .urlwalk import endpoints
 
 ENDPOINTS = endpoints()
@@ -217,3 +217,80 @@ def test_lists_and_pages_show_nothing_out_of_reach(users, store, other_store):
             body = raw.decode(errors="replace")
             problems += [f"{endpoint.name} as {role} shows {what}" for s, what in secrets.items() if s in body]
     assert not problems, problems
+
+
+# --- actions: every state-changing POST x every role, on a record in reach ---------------------
+# The outcome each role must get, written out by hand (never read from stores.policy, so that a
+# policy gone wrong fails here): staff, manager, regional, HQ.
+D, R = DONE, REJECTED
+EXPECTED = {
+    "ticket.work": (D, D, D, D),
+    "ticket.cancel": (403, D, D, D),
+    "ticket.close": (403, D, D, D),
+    "ticket.reopen": (403, D, D, D),
+    "ticket.comment": (D, D, D, D),  # on a closed ticket: comments only
+    "ticket.take": (D, D, R, R),  # regional and HQ work at no store
+    "ticket.assign_others": (403, D, D, D),
+    "ticket.prioritise": (403, D, D, D),
+    "ticket.set_payer": (403, 403, 403, D),
+    "ticket.set_component": (D, D, D, D),
+    "ticket.attach": (D, D, D, D),
+    "ticket.finished.component": (R, R, R, R),  # nobody edits a finished record, not even HQ
+    "ticket.finished.attach": (R, R, R, R),
+    "ticket.bulk.cancel": (R, D, D, D),  # staff: skipped, with the reason
+    "ticket.bulk.unassign": (R, R, R, R),  # an empty assignee is refused, never unassigns
+    "ticket.create": (D, D, D, D),
+    "ticket.place_unassigned": (404, 404, D, D),
+    "recall.create": (404, 404, 404, D),
+    "recall.launch": (404, 404, 404, D),
+    "order.create": (D, D, D, D),
+    "order.pay": (D, D, D, D),
+    "order.release_unpaid": (R, R, R, R),  # "release vehicle" on a new order must not make it paid
+    "order.cancel_delivered": (R, R, R, R),
+    "testdrive.create": (D, D, D, D),
+    "testdrive.confirm": (D, D, D, D),
+    "testdrive.cancel_completed": (R, R, R, R),
+    "testdrive.dispatch": (403, 403, 403, 403),  # the dispatcher's move, not a person's
+}
+
+
+def test_every_post_url_is_probed_or_takes_no_post(users, store):
+    """A new URL must be added to records.ACTION_PROBES (and EXPECTED here) or to NO_POST, whose
+    pages answer a POST with 405 or at least change nothing with it."""
+    probed = {probe.url_name for probe in ACTION_PROBES.values()}
+    names = {e.name for e in APP_ENDPOINTS if e.name not in PUBLIC | ACCOUNT}
+    assert names - probed - NO_POST == set(), "probe these in tests/security/records.py"
+    assert set(EXPECTED) == set(ACTION_PROBES)
+    client = Client()
+    client.force_login(users[Role.HQ])
+    for endpoint in [e for e in APP_ENDPOINTS if e.name in NO_POST]:
+        spec = spec_for(endpoint) if endpoint.kwargs else None
+        url = endpoint.url(**spec.make(store)) if spec else endpoint.url()
+        before = fingerprint()
+        response = client.post(url)
+        assert response.status_code == 405 or not changed_tables(before, fingerprint()), endpoint.name
+
+
+@pytest.mark.parametrize("name", sorted(ACTION_PROBES))
+def test_action_answers_each_role_as_the_table_says(name, users, store, django_capture_on_commit_callbacks):
+    problems = []
+    for role, expected in zip(ROLES, EXPECTED[name], strict=True):
+        client = Client()
+        client.force_login(users[role])
+        with django_capture_on_commit_callbacks(execute=True):
+            cases = check_action(name, ACTION_PROBES[name], role, client, home=store, expected=expected)
+        problems += cases.problems
+    assert not problems, "\n".join(problems)
+
+
+def test_the_action_matrix_catches_a_wrong_policy(monkeypatch, users, store):
+    """A policy letting staff cancel tickets fails the table (which does not read the policy)."""
+    import rules
+
+    from stores import policy
+
+    monkeypatch.setitem(policy.RULES, "ticket.cancel", rules.always_allow)
+    client = Client()
+    client.force_login(users[Role.STAFF])
+    cases = check_action("ticket.cancel", ACTION_PROBES["ticket.cancel"], Role.STAFF, client, home=store, expected=403)
+    assert any("expected 403" in problem for problem in cases.problems)

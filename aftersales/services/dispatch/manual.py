@@ -12,6 +12,7 @@ from core.notifications import notify_many
 from sales.models import VehicleReach
 from stores import capacity, dispatching
 from stores.models import Store
+from stores.policy import require
 
 from .messages import booking_confirmation
 from .network import CAPABILITY, RESOURCE
@@ -34,6 +35,7 @@ def ticket_assign_store(*, ticket: Ticket, store: Store, slot: dt.datetime, acto
         raise ValidationError(_("This work is finished and cannot be booked."))
     if locked.store_id is not None:
         raise ValidationError(_("This work has already been booked at a store."))
+    require(actor, "ticket.place_unassigned", locked)
     slot = timezone.localtime(slot)
     if slot.minute or slot.second or slot.microsecond:
         raise ValidationError({"slot": _("A slot starts on the hour.")})
