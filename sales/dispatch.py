@@ -102,7 +102,7 @@ def testdrive_dispatch(*, pk: int, now: dt.datetime) -> str:
     passed_over += _passed(refused, stores, eligible)
 
     note = dispatching.decision(
-        reason=dispatching.FALLBACK,
+        reason=dispatching.Reason.FALLBACK,
         passed_over=passed_over,
         decided_at=now,
         searched_km=MAX_KM,
@@ -119,8 +119,8 @@ def _try_assign(
     try:
         with transaction.atomic():  # a savepoint: a refused write gives the demo car back
             if not capacity.book(store=store, starts_at=slot, resource=capacity.Resource.DEMO_CAR):
-                return dispatching.FULL
-            reason = dispatching.NEAREST
+                return dispatching.Refusal.FULL
+            reason = dispatching.Reason.NEAREST
             note = dispatching.decision(
                 reason=reason, store=store, distance_km=km, slot=slot, passed_over=passed_over, decided_at=now
             )
@@ -136,7 +136,7 @@ def _try_assign(
             if changed != 1:  # taken meanwhile (SQLite has no row locks): undo our demo car
                 raise _Taken
     except IntegrityError:  # the customer already stands booked there for this model and slot
-        return dispatching.ALREADY_BOOKED
+        return dispatching.Refusal.ALREADY_BOOKED
     except _Taken:
         return TAKEN
     request.store, request.slot_start = store, slot

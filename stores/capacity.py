@@ -17,29 +17,10 @@ from .models import SlotLoad, Store
 
 Resource = SlotLoad.Resource
 
-# Which resource a kind of work consumes.
-RESOURCE_FOR_CAPABILITY = {"maintenance": Resource.BAY, "repair": Resource.BAY, "test_drive": Resource.DEMO_CAR}
-
 
 def hour_start(moment: dt.datetime) -> dt.datetime:
     """The start of the local hour slot that contains `moment` (aware, in the current time zone)."""
     return timezone.localtime(moment).replace(minute=0, second=0, microsecond=0)
-
-
-def refusal_reason(store: Store, starts_at: dt.datetime, capability: str) -> str | None:
-    """Why `store` cannot take this kind of work in the hour starting at `starts_at`, or None.
-
-    Capacity is not looked at here: `book` decides that atomically.
-    """
-    if store.status != Store.Status.ACTIVE:
-        return "not_active"
-    if not store.has_capability(capability):
-        return "no_capability"
-    if not store.is_open_for_hour(timezone.localtime(starts_at)):
-        return "closed_at_that_hour"
-    if store.capacity_for(RESOURCE_FOR_CAPABILITY[capability]) == 0:
-        return "no_capacity"
-    return None
 
 
 def book(*, store: Store, starts_at: dt.datetime, resource: str) -> bool:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Floor
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
@@ -119,13 +120,39 @@ class Store(TimeStampedModel):
     def closes(self) -> str:
         return minutes_to_hhmm(self.closes_minute)
 
-    def is_open_for_hour(self, local_start: dt.datetime) -> bool:
-        """Whether the store is open for the whole hour starting at this local time."""
-        start = local_start.hour * 60 + local_start.minute
-        return self.opens_minute <= start and start + 60 <= self.closes_minute
+    def is_open_for_hour(self, starts_at: dt.datetime) -> bool:
+        """Whether the store is open for the whole hour from `starts_at` (aware; read in local time)."""
+        local = timezone.localtime(starts_at)
+        return open_for_hour(self.opens_minute, self.closes_minute, local.hour * 60 + local.minute)
+
+    def open_hours(self) -> list[int]:
+        """The local hours (0-23) whose slot the store is open for whole: 09:00-18:00 gives 9..17."""
+        return whole_hours(self.opens_minute, self.closes_minute)
+
+    def open_slots_on(self, day: dt.date) -> list[dt.datetime]:
+        """The aware starts of the hour slots the store is open for whole on a local day."""
+        zone = timezone.get_current_timezone()
+        return [dt.datetime.combine(day, dt.time(hour), tzinfo=zone) for hour in self.open_hours()]
 
     def capacity_for(self, resource: str) -> int:
-        return self.demo_cars if resource == SlotLoad.Resource.DEMO_CAR else self.bays
+        """Units of `resource` the store offers in each hour slot it is open (see offered_capacity)."""
+        return offered_capacity(
+            resource, status=self.status, capabilities=self.capabilities, bays=self.bays, demo_cars=self.demo_cars
+        )
+
+
+def open_for_hour(opens_minute: int, closes_minute: int, start_minute: int) -> bool:
+    """The rule of opening hours, on minutes after local midnight: open for the whole hour.
+
+    Written once: Store.is_open_for_hour, Store.open_hours and the in-memory dispatcher (which
+    keeps stores' minutes, not Store objects) all ask it. 00:00-24:00 is open round the clock.
+    """
+    return opens_minute <= start_minute and start_minute + 60 <= closes_minute
+
+
+def whole_hours(opens_minute: int, closes_minute: int) -> list[int]:
+    """The local hours whose slot lies wholly inside the opening hours."""
+    return [hour for hour in range(24) if open_for_hour(opens_minute, closes_minute, hour * 60)]
 
 
 def minutes_to_hhmm(minutes: int) -> str:
@@ -205,3 +232,29 @@ class SlotLoad(models.Model):
     @property
     def free(self) -> int:
         return max(self.capacity - self.booked, 0)
+
+
+# Which kinds of work use a resource (and so make the store offer it).
+CAPABILITIES_USING = {
+    SlotLoad.Resource.BAY: (Capability.MAINTENANCE, Capability.REPAIR),
+    SlotLoad.Resource.DEMO_CAR: (Capability.TEST_DRIVE,),
+}
+# The same relation read the other way: the resource a kind of work consumes.
+RESOURCE_FOR_CAPABILITY = {
+    capability: resource for resource, capabilities in CAPABILITIES_USING.items() for capability in capabilities
+}
+
+
+def offered_capacity(resource: str, *, status: str, capabilities: str, bays: int, demo_cars: int) -> int:
+    """The rule of capacity: units of `resource` a store offers per open hour slot.
+
+    Its demo cars (test drives) or bays (maintenance, repair); none when it is not active or does
+    no work that uses them. Written once: Store.capacity_for asks it, and so do the selectors that
+    read many stores' values without building Store objects.
+    """
+    if status != Store.Status.ACTIVE:
+        return 0
+    offered = capabilities.split("|")
+    if not any(capability in offered for capability in CAPABILITIES_USING[resource]):
+        return 0
+    return demo_cars if resource == SlotLoad.Resource.DEMO_CAR else bays

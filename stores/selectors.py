@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -9,7 +10,7 @@ from django.utils import timezone
 from . import geo
 from .access import stores_visible_to
 from .filters import StoreFilter
-from .models import Capability, Membership, SlotLoad, Store
+from .models import Capability, Membership, SlotLoad, Store, offered_capacity, whole_hours
 
 
 def store_list(*, user, filters: dict | None = None) -> QuerySet[Store]:
@@ -29,6 +30,8 @@ def store_staff(*, store: Store) -> QuerySet[Membership]:
 
 @dataclass(frozen=True)
 class HourLoad:
+    """One hour slot of a store: the bays and demo cars it offers (Store.capacity_for) and booked."""
+
     starts_at: dt.datetime
     bays: int
     bays_booked: int
@@ -45,26 +48,52 @@ class HourLoad:
 
 
 def store_capacity_on(*, store: Store, day: dt.date | None = None) -> list[HourLoad]:
-    """Bays and demo cars booked and free for each hour slot the store is open on `day` (local)."""
+    """Bays and demo cars offered, booked and free for each hour slot the store is open on `day`.
+
+    The one reading of a store's day, for its page and its dashboard (one query). What is offered
+    is the store's capacity now, as booking takes it: none for a store that is not active or does
+    not do the work (the slot row's own copy may be older).
+    """
     day = day or timezone.localdate()
-    zone = timezone.get_current_timezone()
-    starts = [
-        timezone.make_aware(dt.datetime.combine(day, dt.time(hour)), zone)
-        for hour in range(24)
-        if store.opens_minute <= hour * 60 and hour * 60 + 60 <= store.closes_minute
-    ]
+    starts = store.open_slots_on(day)
     if not starts:
         return []
-    rows = SlotLoad.objects.filter(store=store, starts_at__gte=starts[0], starts_at__lte=starts[-1]).values_list(
-        "starts_at", "resource", "capacity", "booked"
-    )
-    loads = {(starts_at, resource): (capacity, booked) for starts_at, resource, capacity, booked in rows}
-    result = []
-    for start in starts:
-        bays, bays_booked = loads.get((start, SlotLoad.Resource.BAY), (store.bays, 0))
-        cars, cars_booked = loads.get((start, SlotLoad.Resource.DEMO_CAR), (store.demo_cars, 0))
-        result.append(HourLoad(start, bays, bays_booked, cars, cars_booked))
-    return result
+    rows = SlotLoad.objects.filter(store=store, starts_at__gte=starts[0], starts_at__lte=starts[-1])
+    booked = {(start, resource): n for start, resource, n in rows.values_list("starts_at", "resource", "booked")}
+    bays, cars = store.capacity_for(SlotLoad.Resource.BAY), store.capacity_for(SlotLoad.Resource.DEMO_CAR)
+    return [
+        HourLoad(
+            starts_at=start,
+            bays=bays,
+            bays_booked=booked.get((start, SlotLoad.Resource.BAY), 0),
+            demo_cars=cars,
+            demo_cars_booked=booked.get((start, SlotLoad.Resource.DEMO_CAR), 0),
+        )
+        for start in starts
+    ]
+
+
+DAY_CAPACITY_FIELDS = ("status", "capabilities", "bays", "demo_cars", "opens_minute", "closes_minute")
+
+
+def day_capacity_by_store() -> dict[int, dict[str, int]]:
+    """Unit-hours of each resource every store offers over a day, in one query (the nightly figures).
+
+    The sum over the day's hour slots of what store_capacity_on shows: the same two rules
+    (offered_capacity, whole_hours) read from the stores' values.
+    """
+    hours = cache(lambda opens, closes: len(whole_hours(opens, closes)))
+    capacity = {}
+    for pk, status, capabilities, bays, demo_cars, opens, closes in (
+        Store.objects.order_by().values_list("pk", *DAY_CAPACITY_FIELDS).iterator(chunk_size=5000)
+    ):
+        n = hours(opens, closes)
+        capacity[pk] = {
+            resource: n
+            * offered_capacity(resource, status=status, capabilities=capabilities, bays=bays, demo_cars=demo_cars)
+            for resource in SlotLoad.Resource.values
+        }
+    return capacity
 
 
 def nearest_stores(

@@ -39,12 +39,15 @@ def schedule_maintenance(*, run_at: dt.datetime | None = None, chunk_size: int =
     ids = maintenance.due_vehicle_ids(today=timezone.localdate(run_at))
     chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
     token = uuid.uuid4().hex
-    if chunks:
-        _enqueue(token, chunks, run_at)
+    if not chunks:
+        return _total(token)
+    _enqueue(token, chunks, run_at)
+    # The run's network, loaded once for every chunk the coordinator does itself.
+    network = dispatch.Network(run_at=run_at)
     for seq in reversed(range(len(chunks))):
         if not _started(token, seq):
-            run_chunk(token=token, seq=seq, vehicle_ids=chunks[seq], run_at=run_at)
-    _await_others(token, chunks, run_at)
+            run_chunk(token=token, seq=seq, vehicle_ids=chunks[seq], run_at=run_at, network=network)
+    _await_others(token, chunks, run_at, network)
     return _total(token)
 
 
@@ -75,8 +78,11 @@ def _started(token: str, seq: int) -> bool:
     return JobRun.objects.filter(done_or_fresh, name=CHUNK_JOB, triggered_by=_key(token, seq)).exists()
 
 
-def run_chunk(*, token: str, seq: int, vehicle_ids: list[int], run_at: dt.datetime) -> dict[str, int]:
-    """Do one chunk and record it; a chunk already done is skipped."""
+def run_chunk(
+    *, token: str, seq: int, vehicle_ids: list[int], run_at: dt.datetime, network: dispatch.Network | None = None
+) -> dict[str, int]:
+    """Do one chunk and record it; a chunk already done is skipped. A task passes no `network`:
+    the chunk loads its own."""
     if JobRun.objects.filter(name=CHUNK_JOB, triggered_by=_key(token, seq), outcome=JobRun.Outcome.SUCCEEDED).exists():
         return {}
     record = JobRun.objects.create(name=CHUNK_JOB, triggered_by=_key(token, seq), started_at=timezone.now())
@@ -85,7 +91,7 @@ def run_chunk(*, token: str, seq: int, vehicle_ids: list[int], run_at: dt.dateti
         JobRun.objects.filter(pk=record.pk).update(counts=dict(counts))
 
     try:
-        counts = dispatch.schedule_chunk(vehicle_ids=vehicle_ids, run_at=run_at, run_key=token, progress=progress)
+        counts = dispatch.schedule_chunk(vehicle_ids=vehicle_ids, run_at=run_at, network=network, progress=progress)
     except Exception:
         JobRun.objects.filter(pk=record.pk).update(outcome=JobRun.Outcome.FAILED, finished_at=timezone.now())
         raise
@@ -95,7 +101,7 @@ def run_chunk(*, token: str, seq: int, vehicle_ids: list[int], run_at: dt.dateti
     return counts
 
 
-def _await_others(token: str, chunks: list[list[int]], run_at: dt.datetime) -> None:
+def _await_others(token: str, chunks: list[list[int]], run_at: dt.datetime, network: dispatch.Network) -> None:
     """Wait for the chunks others are doing; take over any whose lease ran out."""
     while True:
         done = set()
@@ -110,7 +116,7 @@ def _await_others(token: str, chunks: list[list[int]], run_at: dt.datetime) -> N
                 fresh.add(seq)
         missing = [seq for seq in range(len(chunks)) if seq not in done and seq not in fresh]
         for seq in missing:
-            run_chunk(token=token, seq=seq, vehicle_ids=chunks[seq], run_at=run_at)
+            run_chunk(token=token, seq=seq, vehicle_ids=chunks[seq], run_at=run_at, network=network)
         if not fresh:
             return
         time.sleep(0.5)

@@ -243,3 +243,72 @@ def test_chunks_are_enqueued_on_commit_in_eager_mode_too(model, home, django_cap
     assert [call["kwargs"]["seq"] for call in sent] == [0, 1, 2]
     assert counts == {"due": 5, "booked": 5, "unassigned": 0}
     assert Ticket.objects.count() == 5
+
+
+def test_the_scheduled_note_is_the_shared_dispatch_note_with_what_the_search_looked_at(model, home):
+    from stores import dispatching
+
+    booked = due_vehicle(model, home)
+    StoreFactory(code="GZ-AWAY", lat=LAT + 5, lng=LNG, bays=0)
+    nowhere = due_vehicle(model, StoreFactory(code="GZ-NOBAYS", lat=LAT + 5, lng=LNG, bays=0))
+
+    run()
+
+    shared = set(dispatching.decision(reason=dispatching.Reason.FALLBACK))
+    searched = {"home_store", "searched_km", "window_hours", "due"}
+    assert set(Ticket.objects.get(vehicle=booked).dispatch_note) == shared | searched
+    note = Ticket.objects.get(vehicle=nowhere).dispatch_note
+    assert set(note) == shared | searched | {"province"}
+    assert note["passed_over"] == [{"store": "GZ-NOBAYS", "distance_km": 0.0, "why": "no_capacity"}]
+
+
+def test_a_run_loads_the_network_once_and_hands_it_to_each_chunk(model, home, monkeypatch):
+    from aftersales.services import dispatch
+
+    for _ in range(3):
+        due_vehicle(model, home)
+    built = []
+
+    class Counted(dispatch.Network):
+        def __init__(self, **kwargs):
+            built.append(kwargs["run_at"])
+            super().__init__(**kwargs)
+
+    monkeypatch.setattr(dispatch, "Network", Counted)
+    monkeypatch.setattr(dispatch.chunk, "Network", Counted)
+
+    assert run(chunk_size=1) == {"due": 3, "booked": 3, "unassigned": 0}
+    assert built == [RUN_AT]
+    assert not hasattr(dispatch, "network_for") and not hasattr(dispatch.chunk, "_NETWORKS")
+    assert not hasattr(dispatch.planner, "plan_booking")
+
+
+def test_a_chunk_given_no_network_loads_its_own(model, home):
+    from aftersales.services import dispatch
+
+    vehicle = due_vehicle(model, home)
+
+    counts = dispatch.schedule_chunk(vehicle_ids=[vehicle.pk], run_at=RUN_AT)
+
+    assert counts == {"due": 1, "booked": 1, "unassigned": 0}
+
+
+def test_the_chunk_task_keeps_one_network_per_run(model, home, monkeypatch):
+    from aftersales import tasks
+    from aftersales.services import dispatch
+
+    vehicles = [due_vehicle(model, home).pk for _ in range(3)]
+    built = []
+    monkeypatch.setattr(tasks.schedule_maintenance_chunk, "run_network", None, raising=False)
+    monkeypatch.setattr(dispatch, "Network", lambda **kw: built.append(kw) or dispatch.network.Network(**kw))
+
+    for seq, pk in enumerate(vehicles[:2]):
+        tasks.schedule_maintenance_chunk.apply(
+            kwargs={"token": "run-1", "seq": seq, "vehicle_ids": [pk], "run_at": RUN_AT.isoformat()}
+        )
+    tasks.schedule_maintenance_chunk.apply(
+        kwargs={"token": "run-2", "seq": 0, "vehicle_ids": [vehicles[2]], "run_at": RUN_AT.isoformat()}
+    )
+
+    assert len(built) == 2  # one per run, not one per chunk
+    assert Ticket.objects.filter(vehicle_id__in=vehicles).count() == 3

@@ -21,7 +21,7 @@ from sales.models import TestDrive, Vehicle
 from stores.models import SlotLoad, Store
 
 from ..models import ProvinceDailyMetrics, StoreDailyMetrics
-from .snapshot import local_day_bounds, store_capacity
+from .snapshot import capacity_figures, local_day_bounds
 
 DayCounts = dict[tuple[int, dt.date], Counter]
 
@@ -36,13 +36,9 @@ def daily_metrics_backfill(*, first: dt.date, last: dt.date, now: dt.datetime | 
     ends = [local_day_bounds(day)[1] for day in days]
     start = local_day_bounds(first)[0]
 
-    stores = list(
-        Store.objects.order_by().values_list(
-            "id", "province", "status", "capabilities", "bays", "demo_cars", "opens_minute", "closes_minute"
-        )
-    )
-    province_of = {store_id: province for store_id, province, *_ in stores}
-    capacity = {store_id: store_capacity(*rest) for store_id, _province, *rest in stores}
+    stores = list(Store.objects.order_by().values_list("id", "province"))
+    province_of = dict(stores)
+    capacity = capacity_figures()
 
     counts: DayCounts = defaultdict(Counter)
     _count_by_day(counts, "opened", Ticket.objects.all(), "created_at", start, ends[-1])
@@ -74,7 +70,7 @@ def daily_metrics_backfill(*, first: dt.date, last: dt.date, now: dt.datetime | 
             date=day,
             province=province_of[store_id],
             computed_at=now,
-            **capacity[store_id],
+            **capacity.get(store_id, {}),
             **figures,
         )
         for (store_id, day), figures in counts.items()
@@ -160,9 +156,9 @@ def _count_backlog(counts: DayCounts, days: list[dt.date], ends: list[dt.datetim
 def _province_rows(stores, capacity, store_rows, unassigned: Counter, *, days, now) -> list[ProvinceDailyMetrics]:
     """Every province with stores, every day: the stores' capacity, their figures, the unassigned work."""
     base: dict[str, Counter] = defaultdict(Counter)
-    for store_id, province, *_ in stores:
+    for store_id, province in stores:
         base[province]["stores"] += 1
-        base[province].update(capacity[store_id])
+        base[province].update(capacity.get(store_id, {}))
     totals = {(province, day): Counter(figures) for province, figures in base.items() for day in days}
     for row in store_rows:
         total = totals[(row.province, row.date)]

@@ -16,13 +16,13 @@ from django.utils import timezone
 from aftersales.models import Ticket
 from aftersales.services.sla import AT_RISK, BREACHED, state_q
 from sales.models import TestDrive, Vehicle
-from stores.models import Capability, SlotLoad, Store
+from stores.models import SlotLoad, Store
+from stores.selectors import day_capacity_by_store
 
 from ..models import DailyFigures, ProvinceDailyMetrics, RecallProgress, StoreDailyMetrics
 
 # Rows older than this are pruned by the nightly run; dashboards look back 90 days at most.
 KEEP_DAYS = 400
-BAY_CAPABILITIES = {Capability.MAINTENANCE, Capability.REPAIR}
 DONE_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 
 
@@ -46,29 +46,36 @@ def daily_metrics_snapshot(*, day: dt.date, now: dt.datetime | None = None) -> i
     if now - end >= dt.timedelta(days=1) or start > now:
         raise ValueError(f"{day} is not today or yesterday: use daily_metrics_backfill for past days")
 
-    figures: dict[int, dict[str, int]] = defaultdict(dict)
-    stores = list(
-        Store.objects.order_by().values_list(
-            "id", "province", "status", "capabilities", "bays", "demo_cars", "opens_minute", "closes_minute"
+    stores = list(Store.objects.order_by().values_list("id", "province"))
+    figures = _store_figures(day=day, start=start, end=end, now=now)
+    store_rows = [
+        StoreDailyMetrics(
+            store_id=store_id,
+            date=day,
+            province=province,
+            computed_at=now,
+            **{name: figures[store_id].get(name, 0) for name in DailyFigures.FIGURES},
         )
+        for store_id, province in stores
+    ]
+    _upsert(StoreDailyMetrics, store_rows, unique_fields=["store", "date"], extra=["province"])
+    _upsert(
+        ProvinceDailyMetrics,
+        _province_rollup(store_rows, _unassigned_by_province(), day=day, now=now),
+        unique_fields=["province", "date"],
+        extra=["stores", "unassigned"],
     )
-    for store_id, _province, status, capabilities, bays, demo_cars, opens, closes in stores:
-        figures[store_id].update(store_capacity(status, capabilities, bays, demo_cars, opens, closes))
+    recall_progress_snapshot(now=now)
+    prune(before=day - dt.timedelta(days=KEEP_DAYS))
+    return len(store_rows)
 
-    # After-sales' own rule for the SLA state, paused clocks included.
-    backlog = Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES)
-    breached, at_risk = state_q(BREACHED, now), state_q(AT_RISK, now)
-    for row in (
-        backlog.filter(store__isnull=False)
-        .values("store_id")
-        .annotate(
-            open_backlog=Count("id"),
-            breached=Count("id", filter=breached),
-            at_risk=Count("id", filter=at_risk),
-        )
-        .order_by()
-    ):
-        figures[row.pop("store_id")].update(row)
+
+def _store_figures(*, day: dt.date, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict[int, dict]:
+    """Each store's figures of the day, a GROUP BY per figure, merged by store id."""
+    figures: dict[int, dict[str, int]] = defaultdict(dict)
+    for store_id, capacity in capacity_figures().items():
+        figures[store_id].update(capacity)
+    _merge_backlog(figures, now)
     _merge_counts(figures, "opened", Ticket.objects.filter(created_at__gte=start, created_at__lt=end), "store_id")
     _merge_counts(figures, "resolved", Ticket.objects.filter(resolved_at__gte=start, resolved_at__lt=end), "store_id")
     _merge_counts(
@@ -91,32 +98,29 @@ def daily_metrics_snapshot(*, day: dt.date, now: dt.datetime | None = None) -> i
     ):
         key = "bay_booked" if row["resource"] == SlotLoad.Resource.BAY else "demo_booked"
         figures[row["store_id"]][key] = row["booked"] or 0
+    return figures
 
-    unassigned = {
-        row["province"]: row["n"]
-        for row in backlog.filter(store__isnull=True).values("province").annotate(n=Count("id")).order_by()
-    }
 
-    store_rows = [
-        StoreDailyMetrics(
-            store_id=store_id,
-            date=day,
-            province=province,
-            computed_at=now,
-            **{name: figures[store_id].get(name, 0) for name in DailyFigures.FIGURES},
-        )
-        for store_id, province, *_ in stores
-    ]
-    _upsert(StoreDailyMetrics, store_rows, unique_fields=["store", "date"], extra=["province"])
-    _upsert(
-        ProvinceDailyMetrics,
-        _province_rollup(store_rows, unassigned, day=day, now=now),
-        unique_fields=["province", "date"],
-        extra=["stores", "unassigned"],
-    )
-    recall_progress_snapshot(now=now)
-    prune(before=day - dt.timedelta(days=KEEP_DAYS))
-    return len(store_rows)
+def _merge_backlog(figures: dict[int, dict[str, int]], now: dt.datetime) -> None:
+    """Open, breached and at-risk tickets per store now, by after-sales' own SLA rule (pauses included)."""
+    breached, at_risk = state_q(BREACHED, now), state_q(AT_RISK, now)
+    for row in (
+        _backlog()
+        .filter(store__isnull=False)
+        .values("store_id")
+        .annotate(open_backlog=Count("id"), breached=Count("id", filter=breached), at_risk=Count("id", filter=at_risk))
+        .order_by()
+    ):
+        figures[row.pop("store_id")].update(row)
+
+
+def _unassigned_by_province() -> dict[str, int]:
+    rows = _backlog().filter(store__isnull=True).values("province").annotate(n=Count("id")).order_by()
+    return {row["province"]: row["n"] for row in rows}
+
+
+def _backlog() -> QuerySet[Ticket]:
+    return Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES)
 
 
 def prune(*, before: dt.date) -> None:
@@ -157,17 +161,11 @@ def _merge_counts(figures: dict[int, dict[str, int]], name: str, queryset: Query
         figures[key][name] = count
 
 
-def store_capacity(
-    status: str, capabilities: str, bays: int, demo_cars: int, opens: int, closes: int
-) -> dict[str, int]:
-    """Unit-hours a store offers in a day: whole hour slots it is open, times bays or demo cars."""
-    if status != Store.Status.ACTIVE:
-        return {}
-    hours = max(0, closes // 60 - -(-opens // 60))
-    offered = set(capabilities.split("|"))
+def capacity_figures() -> dict[int, dict[str, int]]:
+    """Each store's capacity figures of a day: what its page and dashboard show, summed (stores)."""
     return {
-        "bay_capacity": bays * hours if offered & BAY_CAPABILITIES else 0,
-        "demo_capacity": demo_cars * hours if Capability.TEST_DRIVE in offered else 0,
+        pk: {"bay_capacity": units[SlotLoad.Resource.BAY], "demo_capacity": units[SlotLoad.Resource.DEMO_CAR]}
+        for pk, units in day_capacity_by_store().items()
     }
 
 

@@ -37,7 +37,7 @@ def test_staff_dashboard_shows_the_store_day(staff_client, network, today_at_sto
     assert [d.slot_start for d in board.test_drives] and board.test_drives_total == 1
     assert [o.number for o in board.deliveries] == ["SO-2026-000001"]
     nine = next(s for s in board.slots if s.starts_at.hour == 9)
-    assert (nine.bays_booked, nine.bays_free, nine.demo_free) == (2, 2, 2)
+    assert (nine.bays_booked, nine.bays_free, nine.demo_cars_free) == (2, 2, 2)
     assert len(board.slots) == 12  # 08:00 to 20:00
     assert [row.date for row in board.history] == [yesterday]
 

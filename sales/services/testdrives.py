@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from stores import capacity
+from stores import capacity, dispatching
+from stores.dispatching import Refusal
 from stores.geo import nearest
 from stores.models import Capability, SlotLoad, Store
 from stores.phones import normalise_mobile
@@ -93,7 +94,7 @@ def time_refusals(slot_start: dt.datetime, *, now: dt.datetime | None = None) ->
 
 def store_refusal(store: Store, slot_start: dt.datetime) -> tuple[str, str] | None:
     """The store rules: active, offers test drives, open for the whole hour, has demo cars."""
-    code = capacity.refusal_reason(store, slot_start, Capability.TEST_DRIVE)
+    code = dispatching.hour_refusal(store, slot_start, Capability.TEST_DRIVE)
     if code is None:
         return None
     local = timezone.localtime(slot_start)
@@ -105,15 +106,17 @@ def store_refusal(store: Store, slot_start: dt.datetime) -> tuple[str, str] | No
         "opens": store.opens,
         "closes": store.closes,
     }
+    not_active = _("%(store)s is not taking bookings: it is %(status)s.")
     messages = {
-        "not_active": _("%(store)s is not taking bookings: it is %(status)s."),
-        "no_capability": _("%(store)s does not offer test drives."),
-        "closed_at_that_hour": _(
+        Refusal.SUSPENDED: not_active,
+        Refusal.CLOSED: not_active,
+        Refusal.NO_CAPABILITY: _("%(store)s does not offer test drives."),
+        Refusal.CLOSED_AT_HOUR: _(
             "%(store)s is not open for the whole hour %(start)s–%(end)s (opening hours %(opens)s–%(closes)s)."
         ),
-        "no_capacity": _("%(store)s has no demo cars."),
+        Refusal.NO_CAPACITY: _("%(store)s has no demo cars."),
     }
-    return code, messages[code] % params
+    return str(code), messages[code] % params
 
 
 def full_refusal(store: Store, slot_start: dt.datetime) -> tuple[str, str]:
@@ -145,7 +148,7 @@ def _open_hours(store: Store, start: dt.datetime, end_day: dt.date) -> list[dt.d
 
 def next_free_slots(store: Store, after: dt.datetime, *, limit: int = ALTERNATIVES) -> list[SlotOffer]:
     """The next slots at `store`, from `after` on, with a demo car free (two queries at most)."""
-    if store.status != Store.Status.ACTIVE or not store.has_capability(Capability.TEST_DRIVE) or not store.demo_cars:
+    if not store.capacity_for(DEMO_CAR):  # not active, no test drives, or no demo cars
         return []
     now = timezone.now()
     start = max(after, capacity.hour_start(now) + dt.timedelta(hours=1))

@@ -54,13 +54,20 @@ def test_not_a_mobile_number_is_refused_on_the_phone_field(store, staff_user, ca
     assert not TestDrive.objects.exists()
 
 
-def test_refused_when_the_store_is_not_active(staff_user, car_model):
-    store = StoreFactory(code="GZ-SUSP", status=Store.Status.SUSPENDED)
+@pytest.mark.parametrize(("status", "label"), [(Store.Status.SUSPENDED, "Suspended"), (Store.Status.CLOSED, "Closed")])
+def test_refused_when_the_store_is_not_active(staff_user, car_model, status, label):
+    store = StoreFactory(code="GZ-SUSP", status=status)
     exc = refusal(staff_user, store, car_model, local_slot())
-    assert exc.codes == ["not_active"]
+    assert exc.codes == [status]  # the dispatch vocabulary (stores.dispatching.Refusal)
     assert "is not taking bookings" in exc.reasons[0][1]
-    assert "Suspended" in exc.reasons[0][1]
+    assert label in exc.reasons[0][1]
     assert not TestDrive.objects.exists()
+
+
+def test_a_store_without_demo_cars_is_refused_for_that_at_any_hour(staff_user, car_model):
+    store = StoreFactory(code="GZ-NODEMO", demo_cars=0, opens_minute=11 * 60)
+    exc = refusal(staff_user, store, car_model, local_slot(hour=10))
+    assert exc.codes == ["no_capacity"]
 
 
 def test_refused_when_the_store_offers_no_test_drives(staff_user, car_model):

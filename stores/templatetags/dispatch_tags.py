@@ -16,11 +16,10 @@ def dispatch_note(note: dict | None) -> dict:
     slot = note.get("slot")
     return {
         "note": note,
-        "reason_label": dispatching.REASONS.get(note.get("reason"), note.get("reason")),
+        "reason_label": dispatching.reason_label(note.get("reason")),
         "slot": dt.datetime.fromisoformat(slot) if slot else None,
         "passed_over": [
-            {**row, "why_label": dispatching.WHY.get(row.get("why"), row.get("why"))}
-            for row in note.get("passed_over", [])
+            {**row, "why_label": dispatching.refusal_label(row.get("why"))} for row in note.get("passed_over", [])
         ],
     }
 
@@ -28,4 +27,4 @@ def dispatch_note(note: dict | None) -> dict:
 @register.filter
 def dispatch_why(code: str) -> str:
     """The readable reason a store was passed over."""
-    return dispatching.WHY.get(code, code)
+    return dispatching.refusal_label(code)
