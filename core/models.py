@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .feeds.registry import feed_choices
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -15,19 +17,14 @@ class TimeStampedModel(models.Model):
 class FeedRun(models.Model):
     """One run of a nightly feed sync (CONTRACT 3): every run but a dry run is recorded."""
 
-    class Feed(models.TextChoices):
-        MODELS = "models", _("Catalogue")
-        STORES = "stores", _("Stores")
-        STAFF = "staff", _("Staff")
-        VEHICLES = "vehicles", _("Vehicles")
-
     class Outcome(models.TextChoices):
         RUNNING = "running", _("Running")
         PROCESSED = "processed", _("Processed")
         REFUSED = "refused", _("Refused")
         FAILED = "failed", _("Failed")
 
-    feed = models.CharField(_("feed"), max_length=20, choices=Feed.choices)
+    # The feeds are the apps' own: each registers its name and label with core.feeds.registry.
+    feed = models.CharField(_("feed"), max_length=20, choices=feed_choices)
     file_name = models.CharField(_("file name"), max_length=500)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
     full = models.BooleanField(_("full file"), default=False)

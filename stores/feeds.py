@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.feeds import values as v
 from core.feeds.base import Applied, Feed
@@ -82,6 +83,8 @@ STATUS = v.choice(Store.Status.values)
 @register
 class StoreFeed(Feed):
     name = "stores"
+    label = gettext_lazy("Stores")
+    order = 20
     file_glob = "stores*.csv"
     key_column = "code"
     supports_full = True
@@ -178,6 +181,8 @@ def provinces(raw: str) -> str:
 @register
 class StaffFeed(Feed):
     name = "staff"
+    label = gettext_lazy("Staff")
+    order = 30
     file_glob = "staff*.csv"
     key_column = "username"
     supports_full = True

@@ -1,6 +1,6 @@
 """The Django admin is for HQ only (CONTRACT 5): role `hq` or a superuser, with `is_staff`.
 
-HQ users come from the staff feed without per-model permissions; core.backends gives them every
+HQ users come from the staff feed without per-model permissions; stores.backends gives them every
 permission in the admin, as a superuser has. Who counts as HQ is decided by stores.access.
 """
 
@@ -9,7 +9,7 @@ from django.contrib.admin.apps import AdminConfig
 
 
 def is_hq_admin(user) -> bool:
-    from stores.access import is_hq  # roles belong to the store network
+    from .access import is_hq  # this module is loaded with INSTALLED_APPS, before the models
 
     return bool(user.is_active and user.is_staff and is_hq(user))
 
@@ -20,4 +20,4 @@ class HQAdminSite(AdminSite):
 
 
 class HQAdminConfig(AdminConfig):
-    default_site = "core.hq_admin.HQAdminSite"
+    default_site = "stores.hq_admin.HQAdminSite"

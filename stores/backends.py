@@ -1,4 +1,4 @@
-"""HQ users have every permission in the Django admin (see core.hq_admin)."""
+"""HQ users have every permission in the Django admin (see stores.hq_admin)."""
 
 from django.contrib.auth.backends import BaseBackend
 
