@@ -12,4 +12,4 @@ def test_run_scheduler_once_runs_every_entry_of_the_beat_schedule(monkeypatch):
     call_command("run_scheduler", "--once")
     assert len(ran) == len(app.conf.beat_schedule)
     assert set(ran) == {"sync_feeds", "schedule_maintenance", "dispatch_test_drives", "escalate_tickets",
-                        "snapshot_metrics", "remind_bookings", "outbox"}  # fmt: skip
+                        "snapshot_metrics", "remind_bookings", "remind_test_drives", "outbox"}  # fmt: skip

@@ -14,11 +14,10 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from sales import notices
+from sales.models import TestDrive
 from stores import capacity, dispatching, geo
 from stores.models import Store
-
-from . import notices
-from .models import TestDrive
 
 logger = logging.getLogger(__name__)
 
