@@ -1,4 +1,4 @@
-"""Shared plumbing records: the base model, feed runs, job runs and the notification outbox."""
+"""Shared plumbing records: the base model, number counters, feed runs, job runs and the outbox."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,25 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Counter(models.Model):
+    """The last number given out by one counter in one year (core.numbering.next_numbers).
+
+    The apps name their counters (aftersales: "ticket", sales: "order"); core names none.
+    """
+
+    name = models.CharField(_("counter"), max_length=30)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("number counter")
+        verbose_name_plural = _("number counters")
+        constraints = [models.UniqueConstraint(fields=["name", "year"], name="counter_name_year")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.year}: {self.last}"
 
 
 class FeedRun(models.Model):

@@ -31,9 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales import responsibility
-from aftersales.models import Kind, Priority, Ticket, TicketCounter, TicketEvent
+from aftersales.models import Kind, Priority, Ticket, TicketEvent
 from aftersales.services import maintenance, sla
-from aftersales.services.tickets import NUMBER_PREFIX
+from aftersales.services.tickets import ticket_numbers
 from core.notifications import notify_many
 from sales.models import Vehicle, VehicleReach
 from stores import capacity, dispatching
@@ -374,14 +374,7 @@ def _allocate_numbers(count: int, run_at: dt.datetime) -> list[str]:
 
     Numbers taken by a batch that then skips a conflicting ticket stay unused: gaps, never twins.
     """
-    year = timezone.localtime(run_at).year
-    with transaction.atomic():
-        TicketCounter.objects.get_or_create(year=year)
-        counter = TicketCounter.objects.select_for_update().get(year=year)
-        first = counter.last + 1
-        counter.last += count
-        counter.save(update_fields=["last"])
-    return [f"{NUMBER_PREFIX}-{year}-{n:07d}" for n in range(first, first + count)]
+    return ticket_numbers(at=run_at, n=count)
 
 
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
