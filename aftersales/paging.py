@@ -54,9 +54,6 @@ class CappedPage:
     def previous_page_number(self) -> int:
         return self.number - 1
 
-    def start_index(self) -> int:
-        return (self.number - 1) * self.paginator.per_page + 1 if self.object_list else 0
-
 
 def page_number(value) -> int:
     try:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from aftersales.access import tickets_visible_to
 from aftersales.forms import SORTS, day_start, search_q
-from aftersales.models import Attachment, Kind, Ticket, TicketEvent
+from aftersales.models import Attachment, Ticket, TicketEvent
 from aftersales.services import sla
 
 # The columns a queue row shows; everything else stays in the database.
@@ -99,13 +99,4 @@ def store_open_tickets(*, user, store, limit: int = 20) -> QuerySet[Ticket]:
         .filter(store=store, status__in=Ticket.OPEN_STATUSES)
         .select_related("vehicle", "assignee")
         .order_by("due_at", "id")[:limit]
-    )
-
-
-def recall_tickets_of_vehicle(*, user, vehicle) -> QuerySet[Ticket]:
-    return (
-        tickets_visible_to(user)
-        .filter(vehicle=vehicle, kind=Kind.RECALL)
-        .select_related("campaign", "store")
-        .order_by("-created_at")
     )

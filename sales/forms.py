@@ -213,7 +213,3 @@ class OrderCreateForm(CustomerAndModelForm):
             self.add_error("store", _("No store with code %(code)s is in your reach.") % {"code": code})
         data["store"] = store
         return data
-
-
-class AllocateForm(forms.Form):
-    vin = forms.CharField(label=_("VIN"), max_length=17, min_length=17)

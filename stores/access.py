@@ -36,10 +36,6 @@ def is_hq(user) -> bool:
     return role_of(user) == Role.HQ
 
 
-def is_manager_or_above(user) -> bool:
-    return role_of(user) in {Role.MANAGER, Role.REGIONAL, Role.HQ}
-
-
 def store_q(user, store_field: str = "store") -> Q | None:
     """A filter on `store_field` (a path to a Store) selecting what the user may see.
 

@@ -34,7 +34,6 @@ SUSPENDED = "suspended"
 CLOSED = "closed"
 NO_CAPABILITY = "no_capability"
 NO_CAPACITY = "no_capacity"
-TOO_FAR = "too_far"
 ALREADY_BOOKED = "already_booked"
 
 WHY = {
@@ -44,7 +43,6 @@ WHY = {
     CLOSED: _("closed"),
     NO_CAPABILITY: _("does not do this work"),
     NO_CAPACITY: _("has no bays or demo cars"),
-    TOO_FAR: _("too far"),
     ALREADY_BOOKED: _("the customer already has this booking there"),
 }
 
