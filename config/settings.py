@@ -1,6 +1,6 @@
 """Goodcar network portal settings: one module, every deploy-specific value from the environment.
 
-See `.env.example` and the README for the variables. Safe defaults exist only for development.
+See `.env.example` and docs/operations.md for the variables. Safe defaults exist only for development.
 """
 
 from pathlib import Path
