@@ -122,9 +122,8 @@ def test_demo_store_has_work_today(seeded):
     assert Membership.objects.filter(store=store).count() >= 2
 
 
-def test_a_later_run_gives_the_demo_store_test_drives_today_again(seeded, monkeypatch):
-    real_now = timezone.now
-    monkeypatch.setattr(timezone, "now", lambda: real_now() + timezone.timedelta(days=30))
+def test_a_later_run_gives_the_demo_store_test_drives_today_again(seeded, now, time_machine):
+    time_machine.move_to(now + timezone.timedelta(days=30), tick=True)
     store = Store.objects.get(code=DEMO_STORE)
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     day = Drive.objects.filter(store=store, slot_start__gte=start, slot_start__lt=start + timezone.timedelta(days=1))
