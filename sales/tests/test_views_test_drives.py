@@ -9,6 +9,10 @@ from sales.tests.factories import CustomerFactory, TestDriveFactory, VehicleFact
 from stores.models import Role, SlotLoad
 from stores.tests.factories import StoreFactory, make_user
 
+# The clock is pinned (conftest `now`): the form's slots are counted from today, and a test that
+# builds the form twice must not see two different todays.
+pytestmark = pytest.mark.usefixtures("now")
+
 NEW = "/sales/test-drives/new/"
 # On PostgreSQL the phone-view log runs SET LOCAL in a savepoint inside the test's transaction.
 PHONE_LOG_OVERHEAD = 3
