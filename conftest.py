@@ -1,9 +1,11 @@
-"""Shared fixtures: users of each role, a logged-in client, Playwright on Debian's Chromium."""
+"""Shared fixtures: users of each role, a logged-in client, Playwright on Debian's Chromium, the clock."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from stores import geo
 from stores.models import Role
@@ -31,6 +33,33 @@ def _empty_cache():
 def _fresh_store_density():
     """Each test builds its own network: the nearest search's density map must not outlive it."""
     geo.forget_density()
+
+
+# The one test clock. Tests that depend on the time pin it (the `now` fixture below, or the
+# `time_machine` fixture for an exact instant) or derive their dates from timezone.now() and
+# localdate(); none may depend on the day or hour they run at. TEST_NOW starts every test at that
+# instant, the clock running, to prove it (see docs/architecture.md), e.g.
+#   TEST_NOW=2026-12-31T23:59:30+08:00 .venv/bin/python -m pytest aftersales
+TEST_NOW = os.environ.get("TEST_NOW")
+# The instant `now` pins: a Tuesday morning in Guangzhou, mid-year.
+NOW = dt.datetime(2026, 6, 16, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture(autouse=True)
+def _test_now():
+    if not TEST_NOW:
+        yield
+        return
+    with time_machine.travel(dt.datetime.fromisoformat(TEST_NOW), tick=True):
+        yield
+
+
+@pytest.fixture
+def now(time_machine) -> dt.datetime:
+    """The clock set to NOW for the test and running from there: a known day and hour, and records
+    made one after the other still get increasing timestamps. Returns NOW."""
+    time_machine.move_to(NOW, tick=True)
+    return NOW
 
 
 @pytest.fixture

@@ -306,20 +306,6 @@ class Ticket(TimeStampedModel):
         return self.status in (self.Status.CLOSED, self.Status.CANCELLED)
 
 
-class TicketCounter(models.Model):
-    """The last number given out per year (local time); locked while a ticket is numbered."""
-
-    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
-    last = models.PositiveIntegerField(_("last number"), default=0)
-
-    class Meta:
-        verbose_name = _("ticket counter")
-        verbose_name_plural = _("ticket counters")
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
-
-
 class TicketEvent(models.Model):
     """One change to a ticket. Append-only: never updated or deleted."""
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.access import tickets_visible_to
 from aftersales.forms import SORTS, day_start
-from aftersales.models import Attachment, Kind, RecallCampaign, Ticket, TicketEvent
+from aftersales.models import Attachment, RecallCampaign, Ticket, TicketEvent
 from aftersales.services import sla
 from aftersales.services.tickets import NUMBER_PREFIX
 from stores.phones import normalise_mobile
@@ -124,15 +124,6 @@ def store_open_tickets(*, user, store, limit: int = 20) -> QuerySet[Ticket]:
         .filter(store=store, status__in=Ticket.OPEN_STATUSES)
         .select_related("vehicle", "assignee")
         .order_by("due_at", "id")[:limit]
-    )
-
-
-def recall_tickets_of_vehicle(*, user, vehicle) -> QuerySet[Ticket]:
-    return (
-        tickets_visible_to(user)
-        .filter(vehicle=vehicle, kind=Kind.RECALL)
-        .select_related("campaign", "store")
-        .order_by("-created_at")
     )
 
 

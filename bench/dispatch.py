@@ -52,54 +52,56 @@ PROVINCES = [
 
 
 def generate(rng: random.Random) -> None:
-    from sales.models import CarModel, Customer, Vehicle
+    """The benchmark network: stores around the cluster centres, three models, due and not-due cars."""
     from stores.models import Store
 
     centres = cluster_centres(rng)
     weights = [w for _, _, w in centres]
-    stores = []
-    for n in range(SERVICE_STORES + PARTNER_SHOPS):
-        c = rng.choices(range(len(centres)), weights)[0]
-        lat, lng, _ = centres[c]
-        service = n < SERVICE_STORES
-        roll = rng.random()
-        stores.append(
-            Store(
-                code=f"{'SV' if service else 'PT'}-{n:06d}",
-                kind=Store.Kind.SERVICE if service else Store.Kind.PARTNER,
-                name=f"Bench store {n}",
-                province=PROVINCES[c % len(PROVINCES)],
-                city="Bench city",
-                address=f"{n} Bench road",
-                lat=min(54.0, max(18.0, rng.gauss(lat, 0.12))),
-                lng=min(135.0, max(73.0, rng.gauss(lng, 0.12))),
-                phone="020-87654321",
-                capabilities=SERVICE_CAPS if service else rng.choice(PARTNER_CAPS),
-                bays=rng.randint(0, 6) if service else rng.randint(0, 3),
-                demo_cars=rng.randint(0, 4) if service else 0,
-                opens_minute=rng.choice([8, 9, 10]) * 60,
-                closes_minute=rng.choice([17, 18, 20]) * 60,
-                status=Store.Status.ACTIVE
-                if roll < 0.93
-                else Store.Status.SUSPENDED
-                if roll < 0.97
-                else Store.Status.CLOSED,
-            )
-        )
+    stores = [
+        _bench_store(rng, n, centres, rng.choices(range(len(centres)), weights)[0])
+        for n in range(SERVICE_STORES + PARTNER_SHOPS)
+    ]
     Store.objects.bulk_create(stores, batch_size=5_000)
-    service_ids = list(Store.objects.filter(kind=Store.Kind.SERVICE).values_list("pk", flat=True))
+    _generate_fleet(rng, list(Store.objects.filter(kind=Store.Kind.SERVICE).values_list("pk", flat=True)))
+
+
+def _bench_store(rng: random.Random, n: int, centres, c: int):
+    from stores.models import Store
+
+    lat, lng, _ = centres[c]
+    service = n < SERVICE_STORES
+    roll = rng.random()
+    return Store(
+        code=f"{'SV' if service else 'PT'}-{n:06d}",
+        kind=Store.Kind.SERVICE if service else Store.Kind.PARTNER,
+        name=f"Bench store {n}",
+        province=PROVINCES[c % len(PROVINCES)],
+        city="Bench city",
+        address=f"{n} Bench road",
+        lat=min(54.0, max(18.0, rng.gauss(lat, 0.12))),
+        lng=min(135.0, max(73.0, rng.gauss(lng, 0.12))),
+        phone="020-87654321",
+        capabilities=SERVICE_CAPS if service else rng.choice(PARTNER_CAPS),
+        bays=rng.randint(0, 6) if service else rng.randint(0, 3),
+        demo_cars=rng.randint(0, 4) if service else 0,
+        opens_minute=rng.choice([8, 9, 10]) * 60,
+        closes_minute=rng.choice([17, 18, 20]) * 60,
+        status=Store.Status.ACTIVE if roll < 0.93 else Store.Status.SUSPENDED if roll < 0.97 else Store.Status.CLOSED,
+    )
+
+
+def _generate_fleet(rng: random.Random, service_ids: list[int]) -> None:
+    """Delivered cars at the service stores: DUE_VEHICLES long past their plan, the others recent."""
+    from sales.models import CarModel, Customer, Vehicle
+
+    plans = [(6, 10_000), (12, 20_000), (12, 15_000)]
     models = [
         CarModel.objects.create(
-            code=f"BM-{i}",
-            name=f"Bench {i}",
-            price_cny=200_000,
-            battery_kwh=75,
-            range_km=600,
-            service_months=months,
-            service_km=km,
+            code=f"BM-{i}", name=f"Bench {i}", price_cny=200_000, battery_kwh=75, range_km=600,
+            service_months=months, service_km=km,
         )
-        for i, (months, km) in enumerate([(6, 10_000), (12, 20_000), (12, 15_000)])
-    ]
+        for i, (months, km) in enumerate(plans)
+    ]  # fmt: skip
     total = DUE_VEHICLES + NOT_DUE_VEHICLES
     Customer.objects.bulk_create(
         (Customer(name=f"车主{n}", phone=f"13{n:09d}") for n in range(total)), batch_size=5_000
@@ -109,7 +111,6 @@ def generate(rng: random.Random) -> None:
     vehicles = []
     for n in range(total):
         due = n < DUE_VEHICLES
-        delivered = today - dt.timedelta(days=rng.randint(400, 900) if due else rng.randint(1, 150))
         vehicles.append(
             Vehicle(
                 vin=f"LBENCH{n:011d}",
@@ -117,7 +118,7 @@ def generate(rng: random.Random) -> None:
                 status=Vehicle.Status.DELIVERED,
                 store_id=rng.choice(service_ids),
                 owner_id=owners[n],
-                delivered_on=delivered,
+                delivered_on=today - dt.timedelta(days=rng.randint(400, 900) if due else rng.randint(1, 150)),
                 mileage_km=rng.randint(2_000, 9_000) if not due else rng.randint(5_000, 60_000),
             )
         )

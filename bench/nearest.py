@@ -102,6 +102,40 @@ def measure(client, points, rng: random.Random) -> dict[str, list[float]]:
     return timings
 
 
+def _share_our_priority(connection) -> None:
+    """Run under `nice -n -10` on a shared machine: give this run's own server process the same
+    priority, so that the figures are the search's and not other jobs' queueing."""
+    if os.getpriority(os.PRIO_PROCESS, 0) >= 0:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, backend, os.getpriority(os.PRIO_PROCESS, 0))
+
+
+def _report(vendor: str, timings: dict[str, list[float]], load_s: float) -> str:
+    lines = [
+        f"## Nearest search, {vendor}, {SERVICE_STORES + PARTNER_SHOPS:,} stores",
+        "",
+        f"{QUERIES} requests to `/stores/nearest/?format=json` through Django's test client after {WARMUP} "
+        f"warm-up requests; half the points near a store, half anywhere in 18–54 N, 73–135 E "
+        f"(stores generated in {load_s:.1f} s). Target p95 ≤ {TARGET_P95_MS:.0f} ms. Wall-clock times, except the "
+        f"CPU-time row (this process only: with SQLite that is all the server-side work, unaffected by other "
+        f"load on the machine; load average at the end: {os.getloadavg()[0]:.1f}, nice "
+        f"{os.getpriority(os.PRIO_PROCESS, 0)}).",
+        "",
+        "| requests | n | p50 ms | p95 ms | max ms | mean ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for label, values in sorted(timings.items(), key=lambda item: (not item[0].startswith("all"), item[0])):
+        lines.append(
+            f"| {label} | {len(values)} | {statistics.median(values):.2f} | {percentile(values, 0.95):.2f} "
+            f"| {max(values):.2f} | {statistics.fmean(values):.2f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     import django
 
@@ -131,14 +165,7 @@ def main() -> int:
             # The steady state after autovacuum: statistics, and a visibility map for index-only scans.
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE stores_store")
-        if vendor == "postgresql" and os.getpriority(os.PRIO_PROCESS, 0) < 0:
-            # Run under `nice -n -10` on a shared machine: give this run's own server process the
-            # same priority, so that the figures are the search's and not other jobs' queueing.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                backend = cursor.fetchone()[0]
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, backend, os.getpriority(os.PRIO_PROCESS, 0))
+            _share_our_priority(connection)
         client = Client()
         client.force_login(make_user(Role.STAFF, username="bench"))
         timings = measure(client, query_points(rng, positions), rng)
@@ -147,25 +174,7 @@ def main() -> int:
         if tmp:
             tmp.cleanup()
 
-    lines = [
-        f"## Nearest search, {vendor}, {SERVICE_STORES + PARTNER_SHOPS:,} stores",
-        "",
-        f"{QUERIES} requests to `/stores/nearest/?format=json` through Django's test client after {WARMUP} "
-        f"warm-up requests; half the points near a store, half anywhere in 18–54 N, 73–135 E "
-        f"(stores generated in {load_s:.1f} s). Target p95 ≤ {TARGET_P95_MS:.0f} ms. Wall-clock times, except the "
-        f"CPU-time row (this process only: with SQLite that is all the server-side work, unaffected by other "
-        f"load on the machine; load average at the end: {os.getloadavg()[0]:.1f}, nice "
-        f"{os.getpriority(os.PRIO_PROCESS, 0)}).",
-        "",
-        "| requests | n | p50 ms | p95 ms | max ms | mean ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for label, values in sorted(timings.items(), key=lambda item: (not item[0].startswith("all"), item[0])):
-        lines.append(
-            f"| {label} | {len(values)} | {statistics.median(values):.2f} | {percentile(values, 0.95):.2f} "
-            f"| {max(values):.2f} | {statistics.fmean(values):.2f} |"
-        )
-    report = "\n".join(lines) + "\n"
+    report = _report(vendor, timings, load_s)
     print(report)
     (ROOT / "bench" / f"results-nearest-{vendor}.md").write_text(report, encoding="utf-8")
     return 0 if percentile(timings["all"], 0.95) <= TARGET_P95_MS else 1

@@ -154,35 +154,45 @@ def main(repeat: int, naive_rows: int) -> None:
     from django.db import connection
 
     rng = random.Random(20261125)
-    vendor = connection.vendor
     with tempfile.TemporaryDirectory() as folder:
-        first_file = Path(folder) / "bench-stores.csv"
-        changed_file = Path(folder) / "bench-stores-changed.csv"
-        rows = generate_rows(rng)
-        write_feed(first_file, rows)
-        write_feed(changed_file, changed_copy(rows, rng))
-        naive_rows = min(naive_rows, ROWS)
-        naive_file = first_file
-        if naive_rows < ROWS:
-            naive_file = Path(folder) / "bench-stores-naive.csv"
-            write_feed(naive_file, rows[:naive_rows])
-        runs: dict[str, list[dict]] = {"first": [], "unchanged": [], "changed": []}
-        try:
-            for _ in range(repeat):
-                cleanup()
-                runs["first"].append(measure("first", first_file))
-                runs["unchanged"].append(measure("unchanged", first_file))
-                runs["changed"].append(measure("changed", changed_file))
-            # The best of the repeats: on a shared machine the slower ones measure the neighbours.
-            results = {kind: min(found, key=lambda r: r["seconds"]) for kind, found in runs.items()}
+        results = _measure_all(Path(folder), rng, repeat=repeat, naive_rows=min(naive_rows, ROWS))
+    text = _report(results, vendor=connection.vendor, repeat=repeat)
+    print(text)
+    (ROOT / "bench" / f"results-store-sync-{connection.vendor}.md").write_text(text + "\n", encoding="utf-8")
+
+
+def _measure_all(folder: Path, rng: random.Random, *, repeat: int, naive_rows: int) -> dict[str, dict]:
+    """The bulk runs (best of `repeat`) and the naive one, on freshly written feed files."""
+    first_file = folder / "bench-stores.csv"
+    changed_file = folder / "bench-stores-changed.csv"
+    rows = generate_rows(rng)
+    write_feed(first_file, rows)
+    write_feed(changed_file, changed_copy(rows, rng))
+    naive_file = first_file
+    if naive_rows < ROWS:
+        naive_file = folder / "bench-stores-naive.csv"
+        write_feed(naive_file, rows[:naive_rows])
+    runs: dict[str, list[dict]] = {"first": [], "unchanged": [], "changed": []}
+    try:
+        for _ in range(repeat):
             cleanup()
-            results["naive"] = measure("naive", naive_file)
-            if naive_rows < ROWS:  # row by row is linear in the rows: scale the sample up
-                results["naive"]["seconds"] *= ROWS / naive_rows
-                results["naive"]["cpu"] *= ROWS / naive_rows
-                results["naive"]["summary"] += f", {naive_rows:,} rows timed, scaled to {ROWS:,}"
-        finally:
-            cleanup()
+            runs["first"].append(measure("first", first_file))
+            runs["unchanged"].append(measure("unchanged", first_file))
+            runs["changed"].append(measure("changed", changed_file))
+        # The best of the repeats: on a shared machine the slower ones measure the neighbours.
+        results = {kind: min(found, key=lambda r: r["seconds"]) for kind, found in runs.items()}
+        cleanup()
+        results["naive"] = measure("naive", naive_file)
+        if naive_rows < ROWS:  # row by row is linear in the rows: scale the sample up
+            results["naive"]["seconds"] *= ROWS / naive_rows
+            results["naive"]["cpu"] *= ROWS / naive_rows
+            results["naive"]["summary"] += f", {naive_rows:,} rows timed, scaled to {ROWS:,}"
+    finally:
+        cleanup()
+    return results
+
+
+def _report(results: dict[str, dict], *, vendor: str, repeat: int) -> str:
     ratio = results["naive"]["seconds"] / results["first"]["seconds"]
     labels = {
         "first": "first import (43,000 new stores)",
@@ -217,9 +227,7 @@ def main(repeat: int, naive_rows: int) -> None:
         "the sync process's own work.",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    (ROOT / "bench" / f"results-store-sync-{vendor}.md").write_text(text + "\n", encoding="utf-8")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -48,10 +48,16 @@ app.conf.beat_schedule = {
         "args": ("snapshot_metrics",),
         "schedule": crontab(hour=3, minute=0),
     },
-    # The day-before reminders: hourly, each booking reminded once (see aftersales.services.reminders).
+    # The day-before reminders: hourly, each booking reminded once (aftersales.services.reminders
+    # for booked tickets, sales.services.reminders for test drives).
     "remind_bookings": {
         "task": "core.run_job",
         "args": ("remind_bookings",),
+        "schedule": crontab(minute=30),
+    },
+    "remind_test_drives": {
+        "task": "core.run_job",
+        "args": ("remind_test_drives",),
         "schedule": crontab(minute=30),
     },
     "deliver_outbox": {"task": "core.deliver_outbox", "schedule": 60.0},

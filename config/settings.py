@@ -1,6 +1,6 @@
 """Goodcar network portal settings: one module, every deploy-specific value from the environment.
 
-See `.env.example` and the README for the variables. Safe defaults exist only for development.
+See `.env.example` and docs/operations.md for the variables. Safe defaults exist only for development.
 """
 
 from pathlib import Path
@@ -27,7 +27,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "core.hq_admin.HQAdminConfig",  # django.contrib.admin, for HQ only
+    "stores.hq_admin.HQAdminConfig",  # django.contrib.admin, for HQ only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,7 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "core.context_processors.navigation",
+                "stores.context_processors.navigation",
             ],
         },
     },
@@ -104,7 +104,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "core.backends.HQPermissionBackend",
+    "stores.backends.HQPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

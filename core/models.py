@@ -1,10 +1,12 @@
-"""Shared plumbing records: the base model, feed runs, job runs and the notification outbox."""
+"""Shared plumbing records: the base model, number counters, feed runs, job runs and the outbox."""
 
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.redact import mask_mobile
+
+from .feeds.registry import feed_choices
 
 # Free text a person types (a ticket's or a recall's description): a page of text at most.
 LONG_TEXT_MAX = 5000
@@ -25,14 +27,27 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class Counter(models.Model):
+    """The last number given out by one counter in one year (core.numbering.next_numbers).
+
+    The apps name their counters (aftersales: "ticket", sales: "order"); core names none.
+    """
+
+    name = models.CharField(_("counter"), max_length=30)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("number counter")
+        verbose_name_plural = _("number counters")
+        constraints = [models.UniqueConstraint(fields=["name", "year"], name="counter_name_year")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.year}: {self.last}"
+
+
 class FeedRun(models.Model):
     """One run of a nightly feed sync (CONTRACT 3): every run but a dry run is recorded."""
-
-    class Feed(models.TextChoices):
-        MODELS = "models", _("Catalogue")
-        STORES = "stores", _("Stores")
-        STAFF = "staff", _("Staff")
-        VEHICLES = "vehicles", _("Vehicles")
 
     class Outcome(models.TextChoices):
         RUNNING = "running", _("Running")
@@ -40,7 +55,8 @@ class FeedRun(models.Model):
         REFUSED = "refused", _("Refused")
         FAILED = "failed", _("Failed")
 
-    feed = models.CharField(_("feed"), max_length=20, choices=Feed.choices)
+    # The feeds are the apps' own: each registers its name and label with core.feeds.registry.
+    feed = models.CharField(_("feed"), max_length=20, choices=feed_choices)
     file_name = models.CharField(_("file name"), max_length=500)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
     full = models.BooleanField(_("full file"), default=False)

@@ -74,9 +74,6 @@ class Page:
     def previous_page_number(self) -> int:
         return self.number - 1
 
-    def start_index(self) -> int:
-        return (self.number - 1) * self.paginator.per_page + 1 if self.object_list else 0
-
 
 def page_number(value) -> int:
     """The page asked for (a query-string value), from 1 to MAX_PAGE; 1 for anything else."""

@@ -52,10 +52,6 @@ class DailyFigures(models.Model):
     def bay_use_percent(self) -> int | None:
         return _percent(self.bay_booked, self.bay_capacity)
 
-    @property
-    def demo_use_percent(self) -> int | None:
-        return _percent(self.demo_booked, self.demo_capacity)
-
 
 def _percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None

@@ -9,11 +9,13 @@ import datetime as dt
 import time
 from collections.abc import Callable
 
-from django.apps import apps
 from django.db import connection, transaction
 
-from aftersales.models import RecallCampaign, Ticket, TicketCounter, TicketEvent
+from aftersales.models import RecallCampaign, Ticket, TicketEvent
+from aftersales.services.tickets import NUMBER_COUNTER as TICKET_COUNTER
+from core.models import Counter
 from sales.models import Customer, Order, TestDrive, Vehicle, VehicleReach
+from sales.services.orders import NUMBER_COUNTER as ORDER_COUNTER
 from stores.models import SlotLoad, Store
 
 from . import activity, reach, tickets
@@ -78,12 +80,10 @@ def seed_activity(plan: Plan, sink, step) -> dict:
     counts["customers"] = sink.write(Customer, activity.CUSTOMER_COLUMNS, activity.customer_rows(ctx, customers))
     step(f"customers: {counts['customers']}")
 
-    OrderCounter = _model("sales", "OrderCounter")
-    order_counters = dict(OrderCounter.objects.values_list("year", "last")) if OrderCounter else {}
+    order_counters = _counters(ORDER_COUNTER)
     orders = activity.order_rows(ctx, customers, fleet, allocated, plan.orders, order_counters)
     counts["orders"] = sink.write(Order, activity.ORDER_COLUMNS, orders)
-    if OrderCounter:
-        _save_counters(OrderCounter, order_counters)
+    _save_counters(ORDER_COUNTER, order_counters)
 
     demo_cars: dict = {}  # (store id, slot start) -> demo cars booked, as stores.capacity keeps them
     counts["test_drives"] = _seed_test_drives(ctx, sink, customers, fleet, demo_cars)
@@ -125,7 +125,7 @@ def _seed_tickets(ctx, sink, fleet, holders, counts: dict, step) -> dict:
         campaign_id=campaign.id,
         campaign_model=campaign.model_id,
         launched_at=campaign.launched_at,
-        counters=dict(TicketCounter.objects.values_list("year", "last")),
+        counters=_counters(TICKET_COUNTER),
         first_id=activity.next_id(Ticket),
     )
     chosen = tickets.picks(ctx, fleet, ctx.plan.tickets)
@@ -141,21 +141,19 @@ def _seed_tickets(ctx, sink, fleet, holders, counts: dict, step) -> dict:
         )
         if counts["tickets"] % (CHUNK * 10) == 0:
             step(f"tickets: {counts['tickets']}")
-    _save_counters(TicketCounter, plan_t.counters)
+    _save_counters(TICKET_COUNTER, plan_t.counters)
     step(f"tickets: {counts['tickets']}, events: {counts['ticket_events']}")
     return plan_t.bays
 
 
-def _model(app_label: str, name: str):
-    try:
-        return apps.get_model(app_label, name)
-    except LookupError:
-        return None
+def _counters(name: str) -> dict[int, int]:
+    """The last number of each year of a core.numbering counter: the seeder numbers on from there."""
+    return dict(Counter.objects.filter(name=name).values_list("year", "last"))
 
 
-def _save_counters(model, counters: dict[int, int]) -> None:
+def _save_counters(name: str, counters: dict[int, int]) -> None:
     for year, last in counters.items():
-        model.objects.update_or_create(year=year, defaults={"last": last})
+        Counter.objects.update_or_create(name=name, year=year, defaults={"last": last})
 
 
 def _campaign(ctx) -> RecallCampaign:

@@ -7,4 +7,4 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self):
-        from . import feeds  # noqa: F401 - registers the catalogue and vehicle feeds
+        from . import feeds, jobs  # noqa: F401 - registers the catalogue and vehicle feeds, and the jobs

@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.feeds import values as v
 from core.feeds.base import Applied, Feed
@@ -51,6 +52,8 @@ def battery_kwh(raw: str) -> Decimal:
 @register
 class CatalogueFeed(Feed):
     name = "models"
+    label = gettext_lazy("Catalogue")
+    order = 10
     file_glob = "models*.csv"
     key_column = "code"
     columns = tuple(
@@ -81,6 +84,8 @@ class CatalogueFeed(Feed):
 @register
 class VehicleFeed(Feed):
     name = "vehicles"
+    label = gettext_lazy("Vehicles")
+    order = 40
     file_glob = "vehicles*.csv"
     key_column = "vin"
     columns = (

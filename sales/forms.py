@@ -198,7 +198,3 @@ class OrderCreateForm(StoreInReachMixin, CustomerAndModelForm):
                 raise ValidationError(_("Your account has no store to sell at."))
             data["store"] = self.own_store
         return data
-
-
-class AllocateForm(forms.Form):
-    vin = forms.CharField(label=_("VIN"), max_length=17, min_length=17)

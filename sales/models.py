@@ -344,20 +344,6 @@ class PhoneView(models.Model):
         return f"{self.user_id} → {self.customer_id}"
 
 
-class OrderCounter(models.Model):
-    """The last order number given out per year (local time); locked while an order is numbered."""
-
-    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
-    last = models.PositiveIntegerField(_("last number"), default=0)
-
-    class Meta:
-        verbose_name = _("order counter")
-        verbose_name_plural = _("order counters")
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
-
-
 class MileageCorrection(models.Model):
     """HQ lowering a wrong mileage reading: the only way mileage goes down, always with a reason."""
 

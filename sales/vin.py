@@ -52,8 +52,3 @@ def normalise_vin(value: str) -> str:
             params={"value": vin, "expected": expected, "actual": vin[8]},
         )
     return vin
-
-
-def validate_vin(value: str) -> None:
-    """A model-field validator form of normalise_vin."""
-    normalise_vin(value)

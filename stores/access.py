@@ -41,10 +41,6 @@ def is_hq(user) -> bool:
     return role_of(user) == Role.HQ
 
 
-def is_manager_or_above(user) -> bool:
-    return role_of(user) in {Role.MANAGER, Role.REGIONAL, Role.HQ}
-
-
 @dataclass(frozen=True)
 class Scope:
     """Which rows a user may see: everything, the rows of some stores, of some provinces, or none.

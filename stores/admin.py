@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_shapes import ReadOnlyAdmin
-from core.hq_admin import SUPERUSER_ONLY_FIELDS, users_manageable_by
 from core.paginators import EstimatedCountPaginator
 
 from .access import scope_by_store, stores_visible_to
+from .hq_admin import SUPERUSER_ONLY_FIELDS, users_manageable_by
 from .models import Capability, Membership, Role, SlotLoad, Store, join_capabilities, minutes_to_hhmm
 from .phones import normalise_phone
 from .provinces import Province

@@ -39,7 +39,6 @@ class Refusal(models.TextChoices):
     CLOSED = "closed", _("closed")
     NO_CAPABILITY = "no_capability", _("does not do this work")
     NO_CAPACITY = "no_capacity", _("has no bays or demo cars")
-    TOO_FAR = "too_far", _("too far")
     ALREADY_BOOKED = "already_booked", _("the customer already has this booking there")
 
 

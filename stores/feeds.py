@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.accounts.invitations import invitations_enqueue
 from core.feeds import values as v
@@ -84,6 +85,8 @@ STATUS = v.choice(Store.Status.values)
 @register
 class StoreFeed(Feed):
     name = "stores"
+    label = gettext_lazy("Stores")
+    order = 20
     file_glob = "stores*.csv"
     key_column = "code"
     supports_full = True
@@ -224,6 +227,8 @@ class StaffWrites:
 @register
 class StaffFeed(Feed):
     name = "staff"
+    label = gettext_lazy("Staff")
+    order = 30
     file_glob = "staff*.csv"
     key_column = "username"
     supports_full = True

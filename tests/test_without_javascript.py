@@ -55,7 +55,7 @@ def test_confirming_a_test_drive_posts_as_a_plain_form(staff_client, store):
     assert drive.status == TestDrive.Status.CONFIRMED
 
 
-def test_booking_unassigned_work_posts_as_a_plain_form(regional_client, store):
+def test_booking_unassigned_work_posts_as_a_plain_form(regional_client, store, now):
     ticket = make_ticket(
         store=None, vehicle=VehicleFactory(store=store), kind=Kind.MAINTENANCE,
         source=Ticket.Source.SCHEDULE, province="广东省",

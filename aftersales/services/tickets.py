@@ -12,13 +12,13 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales import responsibility
-from aftersales.models import Kind, Priority, RecallCampaign, Ticket, TicketCounter, TicketEvent
+from aftersales.models import Kind, Priority, RecallCampaign, Ticket, TicketEvent
 from aftersales.services import notices, sla
+from core.numbering import next_numbers
 from core.transitions import Transition
 from sales.models import Vehicle, VehicleReach
 from stores import capacity
@@ -27,6 +27,7 @@ from stores.models import Store
 from stores.policy import allowed_moves, require, require_move
 
 NUMBER_PREFIX = "AS"
+NUMBER_COUNTER = "ticket"  # the core.numbering counter of ticket numbers
 
 
 def allowed_transitions(*, ticket: Ticket, actor) -> list[str]:
@@ -38,15 +39,15 @@ def allowed_transitions(*, ticket: Ticket, actor) -> list[str]:
     return [s for s in Ticket.Status.values if s in targets]
 
 
-def next_number(*, at: dt.datetime) -> str:
-    """The next ticket number of the local year, e.g. AS-2026-0001234. Call inside a transaction."""
+def ticket_numbers(*, at: dt.datetime, n: int = 1) -> list[str]:
+    """The next `n` ticket numbers of the local year of `at`, e.g. AS-2026-0001234, consecutive."""
     year = timezone.localtime(at).year
-    TicketCounter.objects.get_or_create(year=year)
-    counter = TicketCounter.objects.select_for_update().get(year=year)
-    counter.last = F("last") + 1
-    counter.save(update_fields=["last"])
-    counter.refresh_from_db(fields=["last"])
-    return f"{NUMBER_PREFIX}-{year}-{counter.last:07d}"
+    return [f"{NUMBER_PREFIX}-{year}-{number:07d}" for number in next_numbers(counter=NUMBER_COUNTER, year=year, n=n)]
+
+
+def next_number(*, at: dt.datetime) -> str:
+    """The next ticket number of the local year. Call inside a transaction."""
+    return ticket_numbers(at=at)[0]
 
 
 def ticket_add_event(

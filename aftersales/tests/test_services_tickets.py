@@ -162,7 +162,7 @@ def test_payer_override_is_hq_only_and_needs_a_reason(store, manager_user, hq_us
     assert ticket.events.get(kind=TicketEvent.Kind.PAYER).message == "客户关怀"
 
 
-def test_resolving_maintenance_resets_the_vehicle_maintenance_clock(store, manager_user, vehicle):
+def test_resolving_maintenance_resets_the_vehicle_maintenance_clock(store, manager_user, vehicle, now):
     ticket = make_ticket(store=store, vehicle=vehicle, kind=Kind.MAINTENANCE)
     services.ticket_transition(ticket=ticket, to_status=S.IN_PROGRESS, actor=manager_user)
     services.ticket_transition(ticket=ticket, to_status=S.RESOLVED, actor=manager_user)

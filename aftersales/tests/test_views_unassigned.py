@@ -84,7 +84,7 @@ def test_the_province_filter_swaps_only_the_results_with_htmx(hq_client, store, 
 
 
 @pytest.mark.parametrize("who", ["staff_client", "manager_client"])
-def test_store_roles_get_404_and_change_nothing(request, who, store):
+def test_store_roles_get_404_and_change_nothing(request, who, store, now):
     client = request.getfixturevalue(who)
     ticket = unassigned(store)
 
@@ -95,7 +95,7 @@ def test_store_roles_get_404_and_change_nothing(request, who, store):
     assert not SlotLoad.objects.exists()
 
 
-def test_regional_manager_cannot_book_work_of_another_province(regional_client, other_store):
+def test_regional_manager_cannot_book_work_of_another_province(regional_client, other_store, now):
     ticket = unassigned(other_store, province="上海市")
 
     response = post(regional_client, ticket, other_store.code, slot_tomorrow())
@@ -106,7 +106,7 @@ def test_regional_manager_cannot_book_work_of_another_province(regional_client, 
     assert not SlotLoad.objects.exists()
 
 
-def test_booking_by_hand_goes_through_capacity_and_is_explained(regional_client, regional_user, store):
+def test_booking_by_hand_goes_through_capacity_and_is_explained(regional_client, regional_user, store, now):
     ticket = unassigned(store)
 
     response = post(regional_client, ticket, store.code.lower(), slot_tomorrow())
@@ -124,7 +124,7 @@ def test_booking_by_hand_goes_through_capacity_and_is_explained(regional_client,
     assert f'id="unassigned-{ticket.number}"' not in regional_client.get(URL).content.decode()
 
 
-def test_htmx_booking_answers_with_the_row(regional_client, store):
+def test_htmx_booking_answers_with_the_row(regional_client, store, now):
     ticket = unassigned(store)
 
     response = post(regional_client, ticket, store.code, slot_tomorrow(), HTTP_HX_REQUEST="true")
@@ -146,7 +146,7 @@ def test_htmx_booking_answers_with_the_row(regional_client, store):
         ({"bays": 1}, 10),  # and that one bay is taken
     ],
 )
-def test_a_store_that_cannot_take_it_gets_nothing(regional_client, store, change, slot_hour):
+def test_a_store_that_cannot_take_it_gets_nothing(regional_client, store, change, slot_hour, now):
     ticket = unassigned(store)
     target = StoreFactory(code="GZ-0099", **change)
     if change.get("bays") == 1:
@@ -162,7 +162,7 @@ def test_a_store_that_cannot_take_it_gets_nothing(regional_client, store, change
     assert sum(SlotLoad.objects.values_list("booked", flat=True)) == (1 if change.get("bays") == 1 else 0)
 
 
-def test_a_store_outside_the_managers_reach_is_refused(regional_client, store, other_store):
+def test_a_store_outside_the_managers_reach_is_refused(regional_client, store, other_store, now):
     ticket = unassigned(store)
 
     response = post(regional_client, ticket, other_store.code, slot_tomorrow())

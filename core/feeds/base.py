@@ -25,6 +25,8 @@ class Applied:
 
 class Feed:
     name: ClassVar[str]  # models, stores, staff, vehicles: the summary line's first word
+    label: ClassVar[str]  # what HQ reads in the admin (a lazy translation)
+    order: ClassVar[int]  # sync_feeds runs the feeds by this: what others refer to comes first
     file_glob: ClassVar[str]  # how sync_feeds finds this feed's files in FEED_DIR
     columns: ClassVar[tuple[Column, ...]]
     key_column: ClassVar[str]

@@ -6,6 +6,7 @@ its rejections), a refused file included. A dry run takes the same path and roll
 reports exactly the counts the real run would.
 """
 
+import datetime as dt
 import itertools
 import logging
 import zlib
@@ -72,37 +73,16 @@ def run_feed(
     path = Path(path)
     feed = feed_class(full=full)
     result = FeedResult(feed=feed.name)
-    started = timezone.now()
+    record = None if dry_run else _Recorder(feed=feed, path=path, triggered_by=triggered_by)
     try:
         parser = FeedParser(read_feed_file(path), feed)
     except FeedRefused as exc:
         logger.warning("%s refused: %s", feed.name, exc.reason)
         result.refused = exc.reason
-        if not dry_run:
-            result.run = FeedRun.objects.create(
-                feed=feed.name,
-                file_name=path.name,
-                sha256=exc.sha256,
-                full=feed.full,
-                started_at=started,
-                finished_at=timezone.now(),
-                outcome=FeedRun.Outcome.REFUSED,
-                reason=exc.reason,
-                triggered_by=triggered_by,
-            )
+        result.run = record.refused(sha256=exc.sha256, reason=exc.reason) if record else None
         return result
 
-    run = None
-    if not dry_run:
-        run = FeedRun.objects.create(
-            feed=feed.name,
-            file_name=path.name,
-            sha256=parser.file.sha256,
-            full=feed.full,
-            started_at=started,
-            triggered_by=triggered_by,
-        )
-    result.run = run
+    result.run = run = record.start(sha256=parser.file.sha256) if record else None
     logger.info("%s: reading %s (%s)", feed.name, path, parser.file.encoding)
     try:
         with transaction.atomic():
@@ -118,16 +98,47 @@ def run_feed(
             _finish(run, result, FeedRun.Outcome.REFUSED)
     except BaseException as exc:
         if run is not None:
-            run.outcome = FeedRun.Outcome.FAILED
-            run.reason = f"{type(exc).__name__}: {exc}"[:2000]
-            run.finished_at = timezone.now()
-            try:
-                run.save(update_fields=["outcome", "reason", "finished_at"])
-            except Exception:  # the database itself may be what failed; the original error matters more
-                logger.exception("%s: could not record the failed run", feed.name)
+            _record_failure(run, exc)
         raise
     logger.info("%s", result.summary())
     return result
+
+
+@dataclass
+class _Recorder:
+    """Writes the FeedRun of a run that is not a dry run: started now, refused or running."""
+
+    feed: Feed
+    path: Path
+    triggered_by: str
+    started: dt.datetime = field(default_factory=timezone.now)
+
+    def _create(self, *, sha256: str, **fields) -> FeedRun:
+        return FeedRun.objects.create(
+            feed=self.feed.name,
+            file_name=self.path.name,
+            sha256=sha256,
+            full=self.feed.full,
+            started_at=self.started,
+            triggered_by=self.triggered_by,
+            **fields,
+        )
+
+    def refused(self, *, sha256: str, reason: str) -> FeedRun:
+        return self._create(sha256=sha256, finished_at=timezone.now(), outcome=FeedRun.Outcome.REFUSED, reason=reason)
+
+    def start(self, *, sha256: str) -> FeedRun:
+        return self._create(sha256=sha256)
+
+
+def _record_failure(run: FeedRun, exc: BaseException) -> None:
+    run.outcome = FeedRun.Outcome.FAILED
+    run.reason = f"{type(exc).__name__}: {exc}"[:2000]
+    run.finished_at = timezone.now()
+    try:
+        run.save(update_fields=["outcome", "reason", "finished_at"])
+    except Exception:  # the database itself may be what failed; the original error matters more
+        logger.exception("%s: could not record the failed run", run.feed)
 
 
 def _apply(feed: Feed, parser: FeedParser, result: FeedResult, *, allow_mass_close: bool, progress) -> None:

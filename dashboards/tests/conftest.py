@@ -46,11 +46,6 @@ def at_risk_ticket(store, now, summary="快到期", **extra):
 
 
 @pytest.fixture
-def now():
-    return timezone.now()
-
-
-@pytest.fixture
 def yesterday(now):
     return timezone.localdate(now) - dt.timedelta(days=1)
 

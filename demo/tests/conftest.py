@@ -7,5 +7,6 @@ FRACTION = 0.02
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(db, now):
+    """The demo network, seeded at the test clock's NOW (its "today" is the test's today)."""
     call_command("seed_demo", fraction=FRACTION, stdout=open("/dev/null", "w"))  # noqa: SIM115

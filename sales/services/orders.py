@@ -11,26 +11,25 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.numbering import next_numbers
 from stores.models import Capability, Store
 from stores.policy import require_move
 
-from ..models import CarModel, Customer, Order, OrderCounter, Vehicle
+from ..models import CarModel, Customer, Order, Vehicle
 from ..vin import normalise_vin
 from .customers import customer_get_or_create_by_phone
 
 Status = Order.Status
 # Vehicles that can be allocated to an order for a store: there now, or on their way to it.
 ALLOCATABLE = (Vehicle.Status.IN_STOCK, Vehicle.Status.IN_TRANSIT)
+NUMBER_COUNTER = "order"  # the core.numbering counter of order numbers
 
 
 def _next_number() -> str:
     """`SO-2026-0000123`: counts up per year, local time; the counter row is locked meanwhile."""
     year = timezone.localdate().year
-    OrderCounter.objects.get_or_create(year=year)
-    counter = OrderCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"SO-{year}-{counter.last:07d}"
+    (number,) = next_numbers(counter=NUMBER_COUNTER, year=year)
+    return f"SO-{year}-{number:07d}"
 
 
 @transaction.atomic

@@ -50,14 +50,26 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 
 
 class VehicleFactory(factory.django.DjangoModelFactory):
+    """The one vehicle factory: by default a car delivered 60 days ago (by the test clock) to an
+    owner, with 12,000 km, which no maintenance plan of the catalogue has made due yet; any other
+    status gives a car with no owner, no delivery date and 0 km."""
+
     class Meta:
         model = Vehicle
+
+    class Params:
+        is_delivered = factory.LazyAttribute(lambda v: v.status == Vehicle.Status.DELIVERED)
 
     vin = factory.LazyFunction(make_vin)
     model = factory.SubFactory(CarModelFactory)
     color = "白色"
-    status = Vehicle.Status.IN_STOCK
+    status = Vehicle.Status.DELIVERED
     store = factory.SubFactory(StoreFactory)
+    owner = factory.Maybe("is_delivered", factory.SubFactory(CustomerFactory), None)
+    delivered_on = factory.Maybe(
+        "is_delivered", factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=60)), None
+    )
+    mileage_km = factory.Maybe("is_delivered", 12_000, 0)
 
 
 class OrderFactory(factory.django.DjangoModelFactory):

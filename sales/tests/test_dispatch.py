@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.models import Notification
-from sales import dispatch
 from sales.models import Customer, TestDrive
+from sales.services import dispatch
 from sales.tests.factories import CarModelFactory
 from stores.models import SlotLoad, Store
 from stores.tests.factories import StoreFactory

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from aftersales.services import reminders
 from core.models import Notification
+from sales.services.reminders import remind_test_drives
 from sales.services.testdrives import test_drive_book
 from sales.tests.factories import CarModelFactory
 
@@ -28,8 +28,8 @@ def test_booking_at_a_store_is_confirmed_once_and_reminded_the_day_before(model,
 
     test_drive_book(**booking, store=store)
     test_drive_book(**booking, store=store)  # the same form again books nothing new
-    reminders.remind_bookings(now=slot - dt.timedelta(days=1))
-    reminders.remind_bookings(now=slot - dt.timedelta(days=1))
+    remind_test_drives(now=slot - dt.timedelta(days=1))
+    remind_test_drives(now=slot - dt.timedelta(days=1))
 
     kinds = sorted(k.split(":")[0] for k in Notification.objects.values_list("dedupe_key", flat=True))
     assert kinds == ["testdrive-booked", "testdrive-reminder"]

@@ -108,7 +108,7 @@ def test_allocation_refuses_a_vehicle_that_does_not_fit(order, store, other_stor
 
 
 def test_a_vehicle_is_allocated_to_one_live_order_only(order, store, car_model):
-    vehicle = VehicleFactory(store=store, model=car_model)
+    vehicle = VehicleFactory(store=store, model=car_model, status=Vehicle.Status.IN_STOCK)
     other = OrderFactory(store=store, model=car_model, status="paid")
     order_transition(order=order, action="paid")
     order_transition(order=order, action="allocated", vin=vehicle.vin)
@@ -117,8 +117,8 @@ def test_a_vehicle_is_allocated_to_one_live_order_only(order, store, car_model):
         order_transition(order=other, action="allocated", vin=vehicle.vin)
 
 
-def test_delivery_hands_the_car_to_the_customer_and_starts_its_clock(order, store, car_model):
-    vehicle = VehicleFactory(store=store, model=car_model, mileage_km=12)
+def test_delivery_hands_the_car_to_the_customer_and_starts_its_clock(order, store, car_model, now):
+    vehicle = VehicleFactory(store=store, model=car_model, status=Vehicle.Status.IN_STOCK, mileage_km=12)
     vehicle.last_service_on = timezone.localdate()
     vehicle.save()
     for step, vin in (("paid", ""), ("allocated", vehicle.vin), ("delivered", "")):
@@ -134,7 +134,7 @@ def test_delivery_hands_the_car_to_the_customer_and_starts_its_clock(order, stor
 
 
 def test_releasing_or_cancelling_puts_the_vehicle_back_in_stock(order, store, car_model):
-    vehicle = VehicleFactory(store=store, model=car_model)
+    vehicle = VehicleFactory(store=store, model=car_model, status=Vehicle.Status.IN_STOCK)
     order_transition(order=order, action="paid")
     order_transition(order=order, action="allocated", vin=vehicle.vin)
     order_transition(order=order, action="paid")

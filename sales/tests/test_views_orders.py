@@ -52,7 +52,7 @@ def test_order_list_query_count_is_constant(manager_client, store, car_model, dj
         assert manager_client.get("/sales/orders/?page=2").status_code == 200
 
 
-def test_upcoming_deliveries_list_the_soonest_first(staff_client, store, car_model):
+def test_upcoming_deliveries_list_the_soonest_first(staff_client, store, car_model, now):
     today = timezone.localdate()
     later = OrderFactory(store=store, model=car_model, status="paid", delivery_date=today + dt.timedelta(days=5))
     sooner = OrderFactory(store=store, model=car_model, status="paid", delivery_date=today + dt.timedelta(days=1))
@@ -75,7 +75,7 @@ def test_order_page_of_another_store_is_404_and_post_changes_nothing(client, sto
 
 def test_order_page_walks_an_order_to_delivery(manager_client, store, car_model):
     order = OrderFactory(store=store, model=car_model, customer=CustomerFactory(phone="13812345678"))
-    vehicle = VehicleFactory(store=store, model=car_model)
+    vehicle = VehicleFactory(store=store, model=car_model, status="in_stock")
     url = order.get_absolute_url()
     html = manager_client.get(url).content.decode()
     assert "13812345678" in html
@@ -121,7 +121,7 @@ def test_staff_creates_an_order_at_their_store(staff_client, store, car_model):
     assert order.price_cny == car_model.price_cny and order.status == "reserved"
 
 
-def test_hq_creates_an_order_for_a_store_by_code(hq_client, other_store, car_model):
+def test_hq_creates_an_order_for_a_store_by_code(hq_client, other_store, car_model, now):
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     data = {"customer_name": "钱女士", "customer_phone": "13912345678", "model": "GC-M7", "store": "sh-0001"}
     response = hq_client.post("/sales/orders/new/", {**data, "delivery_date": tomorrow})
@@ -129,7 +129,7 @@ def test_hq_creates_an_order_for_a_store_by_code(hq_client, other_store, car_mod
     assert Order.objects.get().store == other_store
 
 
-def test_order_form_refusals_keep_the_input(regional_client, store, other_store, car_model):
+def test_order_form_refusals_keep_the_input(regional_client, store, other_store, car_model, now):
     data = {"customer_name": "孙先生", "customer_phone": "13912345678", "model": "GC-M7", "store": other_store.code}
     response = regional_client.post("/sales/orders/new/", data)
     assert response.status_code == 200

@@ -28,7 +28,6 @@ def test_the_vocabularies_are_text_choices_with_the_codes_notes_already_store():
         "closed",
         "no_capability",
         "no_capacity",
-        "too_far",
         "already_booked",
     ]
 

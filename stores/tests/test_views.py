@@ -112,7 +112,7 @@ def test_regional_manager_sees_stores_of_their_provinces_only(network, regional_
     assert regional_client.get(reverse("stores:detail", kwargs={"code": "BJ-0001"})).status_code == 404
 
 
-def test_store_detail_shows_hours_staff_and_todays_capacity(store, staff_user, staff_client):
+def test_store_detail_shows_hours_staff_and_todays_capacity(store, staff_user, staff_client, now):
     make_user(Role.MANAGER, store=store, username="boss")
     ten = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(10)))
     SlotLoad.objects.create(store=store, starts_at=ten, resource=SlotLoad.Resource.BAY, capacity=4, booked=3)

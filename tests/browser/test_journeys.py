@@ -78,7 +78,8 @@ def tiny_png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
-def test_1_staff_confirm_todays_test_drive_and_open_the_vin(live_server, page, screenshot_dir):
+def test_1_staff_confirm_todays_test_drive_and_open_the_vin(live_server, page, screenshot_dir, now):
+    # The clock is pinned at 10:00 local (conftest `now`): the 19:00 drive is still to come today.
     store = StoreFactory(code="GZ-0001")
     make_user(Role.STAFF, store=store, username="lina")
     demo = VehicleFactory(store=store, status=Vehicle.Status.DEMO)

@@ -65,7 +65,7 @@ def test_manager_allocates_and_delivers_an_order_then_sees_the_vehicle_life(live
     make_user(Role.MANAGER, store=store, username="wangfang")
     model = CarModelFactory(code="GC-M7")
     order = OrderFactory(store=store, model=model, status="paid", customer=CustomerFactory(phone="13812345678"))
-    vehicle = VehicleFactory(store=store, model=model)
+    vehicle = VehicleFactory(store=store, model=model, status="in_stock")
 
     page.goto(f"{live_server.url}/accounts/login/?next={order.get_absolute_url()}")
     page.fill("input[name=username]", "wangfang")

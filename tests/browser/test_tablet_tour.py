@@ -28,7 +28,7 @@ PAGES = {
 
 
 @pytest.mark.parametrize("role", list(PAGES))
-def test_main_pages_fit_a_tablet(live_server, page, screenshot_dir, role):
+def test_main_pages_fit_a_tablet(live_server, page, screenshot_dir, role, now):
     store = StoreFactory(code="GZ-0001", name="广州天河服务中心")
     user = make_user(role, store=store, provinces=["广东省"], username=f"u-{role}")
     user.first_name, user.last_name = "晓明", "王"

@@ -1,24 +1,13 @@
-"""Ticket numbers for scheduled work, taken a block at a time."""
+"""Ticket numbers for scheduled work, taken a block at a time from the one ticket counter."""
 
 import datetime as dt
 
-from django.db import transaction
-from django.utils import timezone
-
-from aftersales.models import TicketCounter
-from aftersales.services.tickets import NUMBER_PREFIX
+from aftersales.services.tickets import ticket_numbers
 
 
 def _allocate_numbers(count: int, run_at: dt.datetime) -> list[str]:
-    """A block of ticket numbers of the run's year, in a short transaction of its own.
+    """A block of ticket numbers of the run's year (core.numbering: one statement, its own commit).
 
     Numbers taken by a batch that then skips a conflicting ticket stay unused: gaps, never twins.
     """
-    year = timezone.localtime(run_at).year
-    with transaction.atomic():
-        TicketCounter.objects.get_or_create(year=year)
-        counter = TicketCounter.objects.select_for_update().get(year=year)
-        first = counter.last + 1
-        counter.last += count
-        counter.save(update_fields=["last"])
-    return [f"{NUMBER_PREFIX}-{year}-{n:07d}" for n in range(first, first + count)]
+    return ticket_numbers(at=run_at, n=count)

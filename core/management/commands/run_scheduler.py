@@ -2,17 +2,18 @@
 
 Production runs Celery beat and a worker instead (`make serve`); this command only exists so that
 the zero-setup demo dispatches test drives, escalates tickets and runs the nightly jobs too.
+The schedule is config/celery.py's, read from the current Celery app (config sits above core).
 """
 
 import datetime as dt
 import logging
 import time
 
+from celery import current_app as app
 from celery.schedules import schedule as every
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from config.celery import app
 from core import jobs
 from core.notifications import deliver_pending
 

@@ -14,12 +14,11 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from sales import notices
+from sales.models import TestDrive
 from stores import capacity, dispatching, geo
 from stores.models import Store
 from stores.policy import require_move
-
-from . import notices
-from .models import TestDrive
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""HQ users have every permission in the Django admin but the superuser's own (see core.hq_admin)."""
+"""HQ users have every permission in the Django admin but the superuser's own (see stores.hq_admin)."""
 
 from django.contrib.auth.backends import BaseBackend
 

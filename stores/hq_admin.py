@@ -1,6 +1,6 @@
 """The Django admin is for HQ only (CONTRACT 5): role `hq` or a superuser, with `is_staff`.
 
-HQ users come from the staff feed without per-model permissions; core.backends gives them every
+HQ users come from the staff feed without per-model permissions; stores.backends gives them every
 permission in the admin but the superuser's own (issue #13): only a superuser changes a superuser,
 the privilege flags, groups or permissions. HQ manages portal users through the roster and the
 memberships. Who may use the admin is decided by stores.policy ("admin.use").
@@ -18,7 +18,7 @@ SUPERUSER_ONLY_MODELS = frozenset({"group", "permission"})
 
 
 def is_hq_admin(user) -> bool:
-    from stores.policy import can  # roles belong to the store network
+    from .policy import can  # loaded with INSTALLED_APPS, before the models
 
     return bool(user.is_active and user.is_staff and can(user, "admin.use"))
 
@@ -48,4 +48,4 @@ class HQAdminSite(AdminSite):
 
 
 class HQAdminConfig(AdminConfig):
-    default_site = "core.hq_admin.HQAdminSite"
+    default_site = "stores.hq_admin.HQAdminSite"

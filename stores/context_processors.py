@@ -1,4 +1,4 @@
-from stores.access import role_of
+from .access import role_of
 
 
 def navigation(request) -> dict:
