@@ -124,6 +124,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Login throttling: 5 failures per username and address lock that pair for 15 minutes.
 AXES_CLIENT_IP_CALLABLE = "core.accounts.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "core.accounts.login_keys.attempt_username"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

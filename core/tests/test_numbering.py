@@ -8,7 +8,7 @@ from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from aftersales.services.dispatch import _allocate_numbers
+from aftersales.services.dispatch.numbering import _allocate_numbers
 from aftersales.tests.factories import make_ticket
 from core.models import Counter
 from core.numbering import next_numbers
