@@ -161,7 +161,6 @@ class Ticket(TimeStampedModel):
             Transition(Status.WAITING_PARTS, Status.CANCELLED, "ticket.cancel"),
             Transition(Status.RESOLVED, Status.CLOSED, "ticket.close"),
             Transition(Status.RESOLVED, Status.IN_PROGRESS, "ticket.reopen"),
-            Transition(Status.CLOSED, Status.IN_PROGRESS, "ticket.reopen"),
         ]
     )
 

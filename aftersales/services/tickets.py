@@ -166,10 +166,9 @@ def _apply_move(ticket: Ticket, move: Transition, *, actor, message: str, now: d
     if to_status in (Ticket.Status.CLOSED, Ticket.Status.CANCELLED):
         ticket.closed_at = now
         fields.append("closed_at")
-    if from_status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED):  # reopened
+    if from_status == Ticket.Status.RESOLVED:  # reopened (a closed ticket is finished: CONTRACT 5)
         ticket.resolved_at = None
-        ticket.closed_at = None
-        fields += ["resolved_at", "closed_at"]
+        fields.append("resolved_at")
     if to_status == Ticket.Status.CANCELLED and ticket.booked_slot is not None and ticket.store_id is not None:
         capacity.release(store_id=ticket.store_id, starts_at=ticket.booked_slot, resource=capacity.Resource.BAY)
     ticket.status = to_status

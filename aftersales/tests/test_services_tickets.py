@@ -15,8 +15,7 @@ from stores.tests.factories import StoreFactory, make_user
 S = Ticket.Status
 ROLES = [Role.STAFF, Role.MANAGER, Role.REGIONAL, Role.HQ]
 MANAGER_ONLY = {(S.NEW, S.CANCELLED), (S.ASSIGNED, S.CANCELLED), (S.IN_PROGRESS, S.CANCELLED),
-                (S.WAITING_PARTS, S.CANCELLED), (S.RESOLVED, S.CLOSED), (S.RESOLVED, S.IN_PROGRESS),
-                (S.CLOSED, S.IN_PROGRESS)}  # fmt: skip
+                (S.WAITING_PARTS, S.CANCELLED), (S.RESOLVED, S.CLOSED), (S.RESOLVED, S.IN_PROGRESS)}  # fmt: skip
 ALLOWED = {(t.source, t.target) for t in Ticket.MACHINE.transitions}
 
 
@@ -212,6 +211,20 @@ def test_a_finished_ticket_refuses_every_change_but_comments_even_for_hq_and_job
     assert (ticket.component, ticket.payer, ticket.attachments.count()) == ("body", "carmaker", 0)
     services.ticket_comment(ticket=ticket, actor=hq_user, message="客户来电")
     assert ticket.events.filter(kind=TicketEvent.Kind.COMMENT).count() == 1
+
+
+@pytest.mark.parametrize("status", [S.CLOSED, S.CANCELLED])
+def test_closing_is_final_not_even_hq_or_a_job_reopens_it(store, hq_user, status):
+    ticket = make_ticket(store=store)
+    Ticket.objects.filter(pk=ticket.pk).update(status=status)
+    ticket.refresh_from_db()
+    for actor in (hq_user, None):
+        assert services.allowed_transitions(ticket=ticket, actor=actor) == []
+        with pytest.raises(ValidationError):
+            services.ticket_transition(ticket=ticket, to_status=S.IN_PROGRESS, actor=actor)
+    ticket.refresh_from_db()
+    assert ticket.status == status
+    assert not ticket.events.filter(kind=TicketEvent.Kind.STATUS).exists()
 
 
 def test_assigning_a_new_ticket_moves_it_through_the_machine(store, staff_user):

@@ -278,7 +278,7 @@ ACTION_PROBES: dict[str, ActionProbe] = {
         "aftersales:ticket_transition", _ticket_in("resolved"), lambda a: {"to_status": "closed"}
     ),
     "ticket.reopen": ActionProbe(
-        "aftersales:ticket_transition", _ticket_in("closed"), lambda a: {"to_status": "in_progress"}
+        "aftersales:ticket_transition", _ticket_in("resolved"), lambda a: {"to_status": "in_progress"}
     ),
     "ticket.comment": ActionProbe("aftersales:ticket_comment", _ticket_in("closed"), lambda a: {"message": "probe"}),
     "ticket.take": ActionProbe("aftersales:ticket_assign", ticket_record, lambda a: {"assignee": "me"}),
