@@ -56,7 +56,7 @@ class Customer(TimeStampedModel):
 
     @property
     def masked_phone(self) -> str:
-        return mask_phone(self.phone)
+        return mask_mobile(self.phone)
 
     @property
     def shown_phone(self) -> str:
@@ -72,11 +72,6 @@ class Customer(TimeStampedModel):
 def placeholder_name(phone: str) -> str:
     """The name of a customer known only by number: the masked number, so that a list showing
     names never shows a full number to staff (the real name replaces it once someone records it)."""
-    return mask_phone(phone)
-
-
-def mask_phone(phone: str) -> str:
-    """`138****5678`: what staff below manager see in lists (the one mask, also used in logs)."""
     return mask_mobile(phone)
 
 

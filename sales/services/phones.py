@@ -9,8 +9,10 @@ its rows. A customer whose number was not revealed shows it masked (Customer.sho
 
 from collections.abc import Iterable
 
+from core.redact import mask_mobile
+
 from ..access import sees_full_phone_in_lists
-from ..models import Customer, mask_phone
+from ..models import Customer
 from .customers import phone_views_record
 
 
@@ -26,7 +28,7 @@ def shown_numbers(*, user, path: str, listing: bool, numbers: list[tuple[int | N
     if full:
         phone_views_record(user=user, customer_ids=[pk for pk, number in numbers if number], path=path)
         return [number or "" for _pk, number in numbers]
-    return [mask_phone(number) if number else "" for _pk, number in numbers]
+    return [mask_mobile(number) if number else "" for _pk, number in numbers]
 
 
 def reveal_phones(*, user, customers: Iterable[Customer | None], path: str, listing: bool) -> bool:
